@@ -101,6 +101,15 @@ func TestRunGolden(t *testing.T) {
 			wantStatus: StatusFailed, wantReason: ReasonTimeout, wantCode: 143,
 		},
 		{
+			name: "runner variables",
+			script: []string{
+				`echo "status=$CI_JOB_STATUS server=$CI_SERVER timeout=$CI_JOB_TIMEOUT version=$CI_RUNNER_VERSION"`,
+				`[ "$CI_PROJECT_DIR" = "$PWD" ] && echo "runs in CI_PROJECT_DIR"`,
+				`echo "started at $CI_JOB_STARTED_AT"`,
+			},
+			wantStatus: StatusSuccess,
+		},
+		{
 			name:   "masked file variable",
 			script: []string{`ls -l "$SSH_KEY" | cut -c1-10`, `cat "$SSH_KEY"`, `[ -f "$SSH_KEY" ] && echo "SSH_KEY is a file"`},
 			vars: []job.Variable{
