@@ -3,8 +3,8 @@ package runner
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"github.com/jobrun/jobrun/internal/job"
