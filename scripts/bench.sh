@@ -32,12 +32,16 @@ git -C "$work" init -q && git -C "$work" add . && git -C "$work" -c user.name=b 
 
 go test ./internal/runner/ -run '^$' -bench 'LocalPipeline10Echo' -count "$count" | tee "$work/jobrun.txt"
 # gitlab-ci-local, timed the same way and printed in Go's benchmark format
-# (name renamed to match) so benchstat compares the two.
-"$gcl" --cwd "$work" >/dev/null 2>&1 # warm-up: state dir, first-run caches
+# with the same name and header so that benchstat puts the two side by side.
+# It wants to be run from inside the project (--cwd takes relative paths).
+(cd "$work" && "$gcl" >/dev/null 2>&1) # warm-up: state dir, first-run caches
+{
+grep -E '^(goos|goarch|pkg|cpu):' "$work/jobrun.txt"
 for _ in $(seq "$count"); do
   start=$(date +%s%N)
-  "$gcl" --cwd "$work" --concurrency "$(nproc)" >/dev/null 2>&1
+  (cd "$work" && "$gcl" --concurrency "$(nproc)" >/dev/null 2>&1)
   end=$(date +%s%N)
   echo "BenchmarkLocalPipeline10Echo-$(nproc) 1 $((end - start)) ns/op"
-done | tee "$work/gitlab-ci-local.txt"
+done
+} | tee "$work/gitlab-ci-local.txt"
 benchstat jobrun="$work/jobrun.txt" gitlab-ci-local="$work/gitlab-ci-local.txt"

@@ -97,7 +97,7 @@ func TestRunGolden(t *testing.T) {
 			name:       "timeout",
 			script:     []string{"echo start", "sleep 30"},
 			after:      []string{`echo "status: $CI_JOB_STATUS"`},
-			timeout:    1,
+			timeout:    2,
 			wantStatus: StatusFailed, wantReason: ReasonTimeout, wantCode: 143,
 		},
 		{
