@@ -9,6 +9,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/jobrun/jobrun/internal/job"
 )
 
 // Executor prepares one job's session. One Executor may serve many jobs
@@ -40,6 +42,10 @@ type Session interface {
 
 // Spec describes the job a session is for.
 type Spec struct {
+	// Payload is the job being run, read-only, for executors that need
+	// more than a directory: the image, services and registry
+	// credentials of a container executor. The shell executor ignores it.
+	Payload *job.Payload
 	// Dir is the working directory of every script (CI_PROJECT_DIR).
 	Dir string
 	// Files are the file-type variables: written to private files with

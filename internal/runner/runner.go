@@ -123,7 +123,7 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	defer cancel()
 
 	t.sectionStart(SectionPrepareExecutor, fmt.Sprintf("Preparing the %q executor", r.Executor.Name()))
-	session, err := r.Executor.Prepare(jobCtx, executor.Spec{Dir: j.Dir, Files: files(p), TTY: r.TTY})
+	session, err := r.Executor.Prepare(jobCtx, executor.Spec{Payload: p, Dir: j.Dir, Files: files(p), TTY: r.TTY})
 	if err != nil {
 		t.failure("preparing the executor: " + err.Error())
 		t.sectionEnd(SectionPrepareExecutor)
