@@ -31,24 +31,29 @@ type SessionServer struct {
 
 // Runner is one [[runners]] entry.
 type Runner struct {
-	Name                 string          `toml:"name"`
-	URL                  string          `toml:"url"`
-	Token                string          `toml:"token"`
-	Executor             string          `toml:"executor"`
-	Shell                string          `toml:"shell"`
-	Limit                int             `toml:"limit"`
-	CloneURL             string          `toml:"clone_url"`
-	BuildsDir            string          `toml:"builds_dir"`
-	CacheDir             string          `toml:"cache_dir"`
-	Environment          []string        `toml:"environment"`
-	PreGetSourcesScript  string          `toml:"pre_get_sources_script"`
-	PostGetSourcesScript string          `toml:"post_get_sources_script"`
-	PreBuildScript       string          `toml:"pre_build_script"`
-	PostBuildScript      string          `toml:"post_build_script"`
-	DebugTraceDisabled   bool            `toml:"debug_trace_disabled"`
-	CleanGitConfig       *bool           `toml:"clean_git_config"`
-	FeatureFlags         map[string]bool `toml:"feature_flags"`
-	TLSCAFile            string          `toml:"tls-ca-file"`
+	Name                 string   `toml:"name"`
+	URL                  string   `toml:"url"`
+	Token                string   `toml:"token"`
+	Executor             string   `toml:"executor"`
+	Shell                string   `toml:"shell"`
+	Limit                int      `toml:"limit"`
+	CloneURL             string   `toml:"clone_url"`
+	BuildsDir            string   `toml:"builds_dir"`
+	CacheDir             string   `toml:"cache_dir"`
+	Environment          []string `toml:"environment"`
+	PreGetSourcesScript  string   `toml:"pre_get_sources_script"`
+	PostGetSourcesScript string   `toml:"post_get_sources_script"`
+	PreBuildScript       string   `toml:"pre_build_script"`
+	PostBuildScript      string   `toml:"post_build_script"`
+	// PreCloneScript and PostCloneScript were removed in Runner 17.0: the
+	// runner ignores them, but jobrun still reads them to lint what they
+	// would do (operators often believe they still run).
+	PreCloneScript     string          `toml:"pre_clone_script"`
+	PostCloneScript    string          `toml:"post_clone_script"`
+	DebugTraceDisabled bool            `toml:"debug_trace_disabled"`
+	CleanGitConfig     *bool           `toml:"clean_git_config"`
+	FeatureFlags       map[string]bool `toml:"feature_flags"`
+	TLSCAFile          string          `toml:"tls-ca-file"`
 
 	Docker     *Docker     `toml:"docker"`
 	Kubernetes *Kubernetes `toml:"kubernetes"`

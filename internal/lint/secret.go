@@ -1,0 +1,75 @@
+package lint
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// envRefRE is a value that is only an environment reference, which the
+// runner expands at start-up ($VAR or ${VAR}).
+var envRefRE = regexp.MustCompile(`^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*)$`)
+
+// placeholderRE matches values that are obviously not a real secret:
+// <your token>, {{ template }}, xxxx, ****, REPLACE_ME, changeme ...
+var placeholderRE = regexp.MustCompile(`(?i)^(<.*>|\{\{.*\}\}|\$\{\{.*\}\}|%.*%|x+|\*+|\.+|(replace|change|your|todo|fixme|insert|example|dummy|placeholder)\b.*|(replace|change|your)[_-].*|changeme)$`)
+
+// isLiteralSecret reports whether a credential value is written in the
+// file: not empty, not an environment reference, not a placeholder.
+func isLiteralSecret(v string) bool {
+	v = strings.TrimSpace(v)
+	return v != "" && !envRefRE.MatchString(v) && !placeholderRE.MatchString(v)
+}
+
+// tokenPrefixes are GitLab's token prefixes, kept when a token is shown.
+var tokenPrefixes = []string{"glrt-", "glpat-", "glcbt-", "gldt-", "glptt-", "glft-", "glsoat-", "glimt-", "glagent-", "gloas-", "GR1348941"}
+
+// Redact describes a secret without showing it: its GitLab token prefix,
+// if any, and its length. "glrt-… (26 chars)", "… (20 chars)".
+func Redact(v string) string {
+	for _, p := range tokenPrefixes {
+		if strings.HasPrefix(v, p) {
+			return fmt.Sprintf("%s… (%d chars)", p, len(v))
+		}
+	}
+	return fmt.Sprintf("… (%d chars)", len(v))
+}
+
+// tokenInTextRE finds GitLab tokens in free text (hook scripts, source
+// lines) so that no output shows them.
+var tokenInTextRE = regexp.MustCompile(`\b(glrt-|glpat-|glcbt-|gldt-|glptt-|glft-|glsoat-|glimt-|glagent-|gloas-|GR1348941)[A-Za-z0-9_\-.]+`)
+
+// quotedRE is a TOML basic or literal string on one line.
+var quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'`)
+
+// redactLine hides every string on a line that holds a secret, and every
+// GitLab token on any line.
+func redactLine(line string, secret bool) string {
+	if secret {
+		line = quotedRE.ReplaceAllStringFunc(line, func(q string) string {
+			inner := q[1 : len(q)-1]
+			if !isLiteralSecret(inner) {
+				return q
+			}
+			return q[:1] + Redact(inner) + q[len(q)-1:]
+		})
+	}
+	return tokenInTextRE.ReplaceAllStringFunc(line, Redact)
+}
+
+// secretKeyNames are keys whose value is a credential (lower case).
+var secretKeyNames = map[string]bool{
+	"token": true, "password": true, "accesskey": true, "secretkey": true, "sessiontoken": true,
+	"accountkey": true, "privatekey": true, "bearer_token": true, "sentry_dsn": true,
+}
+
+// secretEnvKeyRE matches environment variable names that hold secrets.
+// Underscores and dashes count as word boundaries (AV_PASS_FILE).
+var secretEnvKeyRE = regexp.MustCompile(`(?i)(token|secret|passw(or)?d|\bpass\b|api ?key|access ?key|private ?key|credential|auth)`)
+
+func secretEnvKey(name string) bool {
+	return secretEnvKeyRE.MatchString(strings.NewReplacer("_", " ", "-", " ").Replace(name))
+}
+
+// machineSecretRE matches docker-machine options that carry credentials.
+var machineSecretRE = regexp.MustCompile(`(?i)((secret|access)-key|password|token)=(.*)$`)
