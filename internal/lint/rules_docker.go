@@ -75,14 +75,13 @@ func (r privilegedWithoutAllowlist) check(s *scope) []Finding {
 		out = append(out, s.finding(r.Meta(), sev, conf, "docker.allowed_privileged_images",
 			"privileged = true and allowed_privileged_images is unset: any job image runs privileged"))
 	}
-	servicesPrivileged := d.Privileged
-	key := "docker.privileged"
+	servicesPrivileged, why := d.Privileged, "privileged = true also makes services privileged"
 	if d.ServicesPrivileged != nil {
-		servicesPrivileged, key = *d.ServicesPrivileged, "docker.services_privileged"
+		servicesPrivileged, why = *d.ServicesPrivileged, "services_privileged = true"
 	}
 	if servicesPrivileged && allowsAll(d.AllowedPrivilegedServices) {
 		f := s.finding(r.Meta(), sev, conf, "docker.allowed_privileged_services",
-			"services run privileged ("+strings.TrimPrefix(key, "docker.")+") and allowed_privileged_services is unset: any service image runs privileged")
+			why+" and allowed_privileged_services is unset: any service image runs privileged")
 		f.Detail = "services"
 		out = append(out, f)
 	}

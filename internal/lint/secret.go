@@ -42,18 +42,33 @@ var tokenInTextRE = regexp.MustCompile(`\b(glrt-|glpat-|glcbt-|gldt-|glptt-|glft
 // quotedRE is a TOML basic or literal string on one line.
 var quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'`)
 
-// redactLine hides every string on a line that holds a secret, and every
-// GitLab token on any line.
-func redactLine(line string, secret bool) string {
-	if secret {
-		line = quotedRE.ReplaceAllStringFunc(line, func(q string) string {
-			inner := q[1 : len(q)-1]
+// keyAssignRE is the key of a "key = value" line.
+var keyAssignRE = regexp.MustCompile(`^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=`)
+
+// redactLine hides secrets in a source line before any output shows it:
+// the strings of a credential key (token = "..."), the values of secret
+// KEY=VALUE items (environment, MachineOptions), and GitLab tokens
+// anywhere.
+func redactLine(line string) string {
+	secretKey := false
+	if m := keyAssignRE.FindStringSubmatch(line); m != nil {
+		name := strings.ToLower(m[1][strings.LastIndexByte(m[1], '.')+1:])
+		secretKey = secretKeyNames[name]
+	}
+	line = quotedRE.ReplaceAllStringFunc(line, func(q string) string {
+		inner := q[1 : len(q)-1]
+		if secretKey {
 			if !isLiteralSecret(inner) {
 				return q
 			}
 			return q[:1] + Redact(inner) + q[len(q)-1:]
-		})
-	}
+		}
+		if name, value, ok := strings.Cut(inner, "="); ok && isLiteralSecret(value) &&
+			(secretEnvKey(name) || machineSecretRE.MatchString(inner)) {
+			return q[:1] + name + "=" + Redact(value) + q[len(q)-1:]
+		}
+		return q
+	})
 	return tokenInTextRE.ReplaceAllStringFunc(line, Redact)
 }
 
