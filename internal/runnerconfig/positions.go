@@ -184,3 +184,6 @@ func appendLower(base, segs []string) []string {
 	}
 	return out
 }
+
+// String is "line:col".
+func (p Pos) String() string { return strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Col) }
