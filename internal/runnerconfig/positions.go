@@ -1,6 +1,7 @@
 package runnerconfig
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -45,7 +46,7 @@ type index struct {
 // first in practice.
 func scanPositions(data []byte) (*index, error) {
 	ix := &index{byPath: map[string]int{}, comments: map[int]string{}}
-	w := walker{ix: ix, arrays: map[string]int{}}
+	w := walker{ix: ix, arrays: map[string]int{}, lineStarts: lineStarts(data)}
 	w.p.KeepComments = true
 	w.p.Reset(data)
 	for w.p.NextExpression() {
@@ -66,6 +67,20 @@ type walker struct {
 	// current table: indexed lower-case segments and schema segments
 	cur, curSchema []string
 	arrays         map[string]int // indexed path of an array of tables → entries so far
+	// lineStarts are the byte offsets where lines begin: placing a node
+	// is a binary search, where the parser's Shape would rescan the
+	// document from its start for every key (quadratic on large files).
+	lineStarts []int
+}
+
+func lineStarts(data []byte) []int {
+	starts := []int{0}
+	for i, b := range data {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
 }
 
 func (w *walker) expression(e *unstable.Node) {
@@ -159,7 +174,8 @@ func (w *walker) keySegments(n *unstable.Node) ([]string, unstable.Position) {
 	for it.Next() {
 		k := it.Node()
 		if segs == nil {
-			first = w.p.Shape(k.Raw).Start
+			p := w.pos(k)
+			first = unstable.Position{Offset: int(k.Raw.Offset), Line: p.Line, Column: p.Col}
 		}
 		segs = append(segs, string(k.Data))
 	}
@@ -172,8 +188,9 @@ func (w *walker) comment(n *unstable.Node) {
 }
 
 func (w *walker) pos(n *unstable.Node) Pos {
-	s := w.p.Shape(n.Raw).Start
-	return Pos{Line: s.Line, Col: s.Column}
+	off := int(n.Raw.Offset)
+	line := sort.Search(len(w.lineStarts), func(i int) bool { return w.lineStarts[i] > off })
+	return Pos{Line: line, Col: off - w.lineStarts[line-1] + 1}
 }
 
 func appendLower(base, segs []string) []string {
