@@ -41,6 +41,9 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.Path, e.Pos.Line, e.Pos.Col, e.Msg)
 }
 
+// MaxFileSize bounds the input: real runner configs are a few KiB.
+const MaxFileSize = 16 << 20
+
 // ReadFile reads and decodes the config.toml at path. An unreadable file is
 // an *os.PathError; malformed TOML or a value of the wrong type an *Error.
 func ReadFile(path string) (*File, error) {
@@ -57,7 +60,14 @@ func Parse(path string, data []byte) (*File, error) {
 	// The position pass first: its parser stops at the first syntax
 	// error with an exact place, and the decoder's type errors are
 	// placed by looking their line up in its index.
+	if len(data) > MaxFileSize {
+		return nil, &Error{Path: path, Msg: fmt.Sprintf("file is larger than %d MiB: not a GitLab Runner config", MaxFileSize>>20)}
+	}
 	ix, err := scanPositions(data)
+	var deep *depthError
+	if errors.As(err, &deep) {
+		return nil, &Error{Path: path, Pos: deep.pos, Msg: deep.Error()}
+	}
 	if err != nil {
 		return nil, syntaxError(path, data, err)
 	}

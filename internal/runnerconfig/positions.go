@@ -1,6 +1,7 @@
 package runnerconfig
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,7 +50,7 @@ func scanPositions(data []byte) (*index, error) {
 	w := walker{ix: ix, arrays: map[string]int{}, lineStarts: lineStarts(data)}
 	w.p.KeepComments = true
 	w.p.Reset(data)
-	for w.p.NextExpression() {
+	for w.tooDeep == nil && w.p.NextExpression() {
 		e := w.p.Expression()
 		w.expression(e)
 		for n := e.Next(); n != nil; n = n.Next() {
@@ -58,7 +59,23 @@ func scanPositions(data []byte) (*index, error) {
 			}
 		}
 	}
+	if w.tooDeep != nil {
+		return nil, w.tooDeep
+	}
 	return ix, w.p.Error()
+}
+
+// MaxKeyDepth bounds how deep keys nest (dotted segments, tables, inline
+// tables and array indices together). GitLab Runner's deepest key has 12
+// levels; the bound stops pathological input before the decoder, whose
+// cost grows faster than linearly with key depth.
+const MaxKeyDepth = 64
+
+// depthError is a key nested deeper than MaxKeyDepth.
+type depthError struct{ pos Pos }
+
+func (e *depthError) Error() string {
+	return fmt.Sprintf("keys nested deeper than %d levels: not a GitLab Runner config", MaxKeyDepth)
 }
 
 type walker struct {
@@ -67,6 +84,7 @@ type walker struct {
 	// current table: indexed lower-case segments and schema segments
 	cur, curSchema []string
 	arrays         map[string]int // indexed path of an array of tables → entries so far
+	tooDeep        *depthError
 	// lineStarts are the byte offsets where lines begin: placing a node
 	// is a binary search, where the parser's Shape would rescan the
 	// document from its start for every key (quadratic on large files).
@@ -89,6 +107,10 @@ func (w *walker) expression(e *unstable.Node) {
 		w.comment(e)
 	case unstable.Table, unstable.ArrayTable:
 		segs, first := w.keySegments(e)
+		if len(segs) > MaxKeyDepth {
+			w.add(segs, nil, "", first, true, nil) // records the depth error
+			return
+		}
 		w.cur, w.curSchema = w.resolve(segs, e.Kind == unstable.ArrayTable)
 		w.add(w.cur, w.curSchema, segs[len(segs)-1], first, true, nil)
 	case unstable.KeyValue:
@@ -98,6 +120,10 @@ func (w *walker) expression(e *unstable.Node) {
 }
 
 func (w *walker) keyValue(table, schema, segs []string, first unstable.Position, v *unstable.Node) {
+	if w.tooDeep != nil || len(table)+len(segs) > MaxKeyDepth {
+		w.add(append(append([]string{}, table...), segs...), nil, "", first, false, nil)
+		return
+	}
 	path := appendLower(table, segs)
 	sch := append(append([]string{}, schema...), segs...)
 	var elems []Pos
@@ -147,6 +173,12 @@ func (w *walker) resolve(segs []string, isArray bool) (path, schema []string) {
 }
 
 func (w *walker) add(path, schema []string, name string, first unstable.Position, header bool, elems []Pos) {
+	if len(path) > MaxKeyDepth {
+		if w.tooDeep == nil {
+			w.tooDeep = &depthError{Pos{Line: first.Line, Col: first.Column}}
+		}
+		return
+	}
 	k := Key{
 		Path:   strings.Join(path, "."),
 		Schema: strings.Join(schema, "."),

@@ -214,3 +214,22 @@ func TestSchemaTable(t *testing.T) {
 		t.Errorf("%d keys in the runner's key table, want 738", n)
 	}
 }
+
+func TestPathologicalInput(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"long dotted key":   strings.Repeat("a.", 5000) + "b = 1\n",
+		"long dotted table": "[" + strings.Repeat("a.", 5000) + "b]\n",
+		"deep inline table": "a = " + strings.Repeat("{b=", 3000) + "1" + strings.Repeat("}", 3000) + "\n",
+	}
+	for name, in := range tests {
+		_, err := Parse("deep.toml", []byte(in))
+		var e *Error
+		if !errors.As(err, &e) || !strings.Contains(err.Error(), "nested deeper than") || e.Pos.Line != 1 {
+			t.Errorf("%s: error %v, want a depth error with a place", name, err)
+		}
+	}
+	if _, err := Parse("ok.toml", []byte(strings.Repeat("a.", 60)+"b = 1\n")); err != nil {
+		t.Errorf("60 levels must decode: %v", err)
+	}
+}
