@@ -142,3 +142,34 @@ func TestRun(t *testing.T) {
 		})
 	}
 }
+
+// TestRunColour: colour only when stdout is a terminal and colour is not
+// turned off; never in machine-readable formats.
+func TestRunColour(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, t.TempDir(), "c.toml", insecure)
+	tests := []struct {
+		name      string
+		tty       bool
+		noColor   bool
+		format    string
+		wantColor bool
+	}{
+		{"terminal", true, false, "text", true},
+		{"pipe", false, false, "text", false},
+		{"terminal with --no-color", true, true, "text", false},
+		{"terminal, json", true, false, "json", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f, out, _ := testFactory(nil)
+			f.IOStreams.SetStdoutTTY(tc.tty)
+			f.IOStreams.SetNoColor(tc.noColor)
+			_ = run(&Options{Factory: f, Paths: []string{path}, Format: tc.format, FailOn: "low"})
+			if got := strings.Contains(out.String(), "\x1b["); got != tc.wantColor {
+				t.Errorf("colour %v, want %v:\n%q", got, tc.wantColor, out.String()[:min(200, out.Len())])
+			}
+		})
+	}
+}
