@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/jobrun/jobrun/internal/runnerconfig"
 )
 
@@ -47,6 +49,32 @@ func BenchmarkLintCorpusFiles(b *testing.B) {
 		}
 		if err := r.Write(io.Discard, FormatText, plain()); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeCorpusPeer is the peer: BurntSushi/toml decoding the
+// corpus into the model and nothing else, i.e. what GitLab Runner itself
+// pays to load a config.toml. LintCorpus / DecodeCorpusPeer is the cost of
+// positions, the key table and the rules.
+func BenchmarkDecodeCorpusPeer(b *testing.B) {
+	dir := corpusDir(b, "runner-config")
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.toml"))
+	data := make([]string, len(paths))
+	for i, p := range paths {
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		data[i] = string(raw)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, d := range data {
+			var c runnerconfig.Config
+			if _, err := toml.Decode(d, &c); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }

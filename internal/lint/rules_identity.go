@@ -134,3 +134,71 @@ func (r unknownOrDeadKey) check(s *scope) []Finding {
 
 // keyWithoutIndex turns "runners[].docker.x" into "runners.docker.x".
 func keyWithoutIndex(schema string) string { return strings.ReplaceAll(schema, "[]", "") }
+
+// JR013
+type secretLiteralInConfig struct{}
+
+func (secretLiteralInConfig) Meta() Meta {
+	return Meta{Code: "JR013", Slug: "secret-literal-in-config", Severity: High,
+		Title: "Credential embedded in config.toml",
+		Help:  "Config files get copied into repositories, images and backups; a credential in them outlives its purpose.",
+		Fix:   "use IAM or workload identity (AuthenticationType = \"iam\"), $VAR expansion, or a Kubernetes secret"}
+}
+
+// knownDefaultSecrets are published default credentials (H).
+var knownDefaultSecrets = map[string]bool{"minioadmin": true, "minio123": true, "password": true, "admin": true, "secret": true, "changeit": true}
+
+func (r secretLiteralInConfig) check(s *scope) []Finding {
+	if s.r == nil {
+		return nil
+	}
+	type cred struct{ key, value string }
+	var creds []cred
+	if c := s.r.Cache; c != nil {
+		if c.S3 != nil {
+			creds = append(creds, cred{"cache.s3.AccessKey", c.S3.AccessKey}, cred{"cache.s3.SecretKey", c.S3.SecretKey})
+		}
+		if c.Azure != nil {
+			creds = append(creds, cred{"cache.azure.AccountKey", c.Azure.AccountKey})
+		}
+		if c.GCS != nil {
+			creds = append(creds, cred{"cache.gcs.PrivateKey", c.GCS.PrivateKey})
+		}
+	}
+	if s.r.SSH != nil {
+		creds = append(creds, cred{"ssh.password", s.r.SSH.Password})
+	}
+	if k := s.r.Kubernetes; k != nil {
+		creds = append(creds, cred{"kubernetes.bearer_token", k.BearerToken})
+	}
+	if a := s.r.Autoscaler; a != nil && a.ConnectorConfig != nil {
+		creds = append(creds, cred{"autoscaler.connector_config.password", a.ConnectorConfig.Password})
+	}
+	var out []Finding
+	for _, c := range creds {
+		if !isLiteralSecret(c.value) {
+			continue
+		}
+		sev := Medium
+		if knownDefaultSecrets[strings.ToLower(c.value)] {
+			sev = High
+		}
+		f := s.finding(r.Meta(), sev, ConfidenceHigh, c.key, c.key+" is written in the file: "+Redact(c.value))
+		out = append(out, f)
+	}
+	if m := s.r.Machine; m != nil {
+		for i, opt := range m.MachineOptions {
+			sub := machineSecretRE.FindStringSubmatch(opt)
+			if sub == nil || !isLiteralSecret(sub[3]) {
+				continue
+			}
+			name := opt[:len(opt)-len(sub[3])]
+			f := s.finding(r.Meta(), Medium, ConfidenceMedium, "machine.MachineOptions",
+				"MachineOptions entry "+name+" holds a credential: "+Redact(sub[3]))
+			f.Detail = name
+			s.elemPos(&f, "machine.MachineOptions", i)
+			out = append(out, f)
+		}
+	}
+	return out
+}
