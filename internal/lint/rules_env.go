@@ -80,7 +80,7 @@ func hooks(s *scope) []hook {
 	return []hook{
 		{"pre_get_sources_script", r.PreGetSourcesScript}, {"post_get_sources_script", r.PostGetSourcesScript},
 		{"pre_build_script", r.PreBuildScript}, {"post_build_script", r.PostBuildScript},
-		{"pre_clone_script", r.PreCloneScript}, {"post_clone_script", r.PostCloneScript},
+		{"pre_clone_script", string(r.PreCloneScript)}, {"post_clone_script", string(r.PostCloneScript)},
 	}
 }
 

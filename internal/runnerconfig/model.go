@@ -236,3 +236,16 @@ func (s *StringOrArray) UnmarshalTOML(v any) error {
 	}
 	return nil
 }
+
+// DeadString is a key the runner no longer reads: its value is kept when
+// it is a string, and any other type is accepted without error, as the
+// runner would accept it.
+type DeadString string
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (d *DeadString) UnmarshalTOML(v any) error {
+	if s, ok := v.(string); ok {
+		*d = DeadString(s)
+	}
+	return nil
+}

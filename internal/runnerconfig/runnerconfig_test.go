@@ -233,3 +233,16 @@ func TestPathologicalInput(t *testing.T) {
 		t.Errorf("60 levels must decode: %v", err)
 	}
 }
+
+// TestDeadKeysOfAnyType: the runner ignores removed keys whatever their
+// type, so decoding must not fail on them.
+func TestDeadKeysOfAnyType(t *testing.T) {
+	t.Parallel()
+	f, err := Parse("c.toml", []byte("[[runners]]\npre_clone_script = [\"a\"]\npost_clone_script = \"echo\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := f.Config.Runners[0]; r.PreCloneScript != "" || r.PostCloneScript != "echo" {
+		t.Errorf("pre %q post %q", r.PreCloneScript, r.PostCloneScript)
+	}
+}
