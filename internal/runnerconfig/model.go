@@ -47,9 +47,10 @@ type Runner struct {
 	PostBuildScript      string   `toml:"post_build_script"`
 	// PreCloneScript and PostCloneScript were removed in Runner 17.0: the
 	// runner ignores them, but jobrun still reads them to lint what they
-	// would do (operators often believe they still run).
-	PreCloneScript     string          `toml:"pre_clone_script"`
-	PostCloneScript    string          `toml:"post_clone_script"`
+	// would do (operators often believe they still run). As the runner
+	// ignores them, a value of any type is accepted.
+	PreCloneScript     DeadString      `toml:"pre_clone_script"`
+	PostCloneScript    DeadString      `toml:"post_clone_script"`
 	DebugTraceDisabled bool            `toml:"debug_trace_disabled"`
 	CleanGitConfig     *bool           `toml:"clean_git_config"`
 	FeatureFlags       map[string]bool `toml:"feature_flags"`
