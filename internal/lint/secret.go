@@ -69,8 +69,16 @@ func redactLine(line string) string {
 		}
 		return q
 	})
+	line = urlPasswordRE.ReplaceAllStringFunc(line, func(m string) string {
+		sub := urlPasswordRE.FindStringSubmatch(m)
+		return sub[1] + Redact(sub[2]) + "@"
+	})
 	return tokenInTextRE.ReplaceAllStringFunc(line, Redact)
 }
+
+// urlPasswordRE is the password of a URL's user information
+// (https://user:password@host).
+var urlPasswordRE = regexp.MustCompile(`(://[^/@\s:"']*:)([^@/\s"']+)@`)
 
 // secretKeyNames are keys whose value is a credential (lower case).
 var secretKeyNames = map[string]bool{

@@ -155,6 +155,8 @@ func TestRedactLine(t *testing.T) {
 		{`  environment = ["API_KEY=abc123", "LANG=C"]`, `  environment = ["API_KEY=… (6 chars)", "LANG=C"]`},
 		{`  pre_build_script = "echo glpat-0123456789abcdefghij"`, `  pre_build_script = "echo glpat-… (26 chars)"`},
 		{`  image = "alpine:3.20"`, `  image = "alpine:3.20"`},
+		{`  url = "https://ci:hunter2@gitlab.example.com/"`, `  url = "https://ci:… (7 chars)@gitlab.example.com/"`},
+		{`  url = "https://gitlab.example.com:8443/"`, `  url = "https://gitlab.example.com:8443/"`},
 	}
 	for _, tc := range tests {
 		if got := redactLine(tc.in); got != tc.want {
