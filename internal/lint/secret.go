@@ -71,6 +71,9 @@ func redactLine(line string) string {
 	})
 	line = urlPasswordRE.ReplaceAllStringFunc(line, func(m string) string {
 		sub := urlPasswordRE.FindStringSubmatch(m)
+		if !isLiteralSecret(sub[2]) {
+			return m // ${CI_JOB_TOKEN} and the like: a reference, not a secret
+		}
 		return sub[1] + Redact(sub[2]) + "@"
 	})
 	return tokenInTextRE.ReplaceAllStringFunc(line, Redact)

@@ -157,6 +157,7 @@ func TestRedactLine(t *testing.T) {
 		{`  image = "alpine:3.20"`, `  image = "alpine:3.20"`},
 		{`  url = "https://ci:hunter2@gitlab.example.com/"`, `  url = "https://ci:… (7 chars)@gitlab.example.com/"`},
 		{`  url = "https://gitlab.example.com:8443/"`, `  url = "https://gitlab.example.com:8443/"`},
+		{`  x = "http://gitlab-ci-token:${CI_JOB_TOKEN}@host/"`, `  x = "http://gitlab-ci-token:${CI_JOB_TOKEN}@host/"`},
 	}
 	for _, tc := range tests {
 		if got := redactLine(tc.in); got != tc.want {
