@@ -81,7 +81,7 @@ func (r imageAllowlistMissing) check(s *scope) []Finding {
 		return nil
 	}
 	sev := Low
-	if s.facts.DockerAPIExposed || kubernetesPrivileged(s.r) {
+	if s.facts.DockerAPIExposed || kubernetesPrivileged(s.r) || mountsSensitiveHostPath(s.r) {
 		sev = Medium // with JR030–JR033 a chosen image is a host takeover
 	}
 	return []Finding{s.finding(r.Meta(), sev, ConfidenceHigh, table+"."+missing[0],

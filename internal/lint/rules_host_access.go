@@ -44,6 +44,20 @@ func (r sensitiveHostPathMount) check(s *scope) []Finding {
 	return out
 }
 
+// mountsSensitiveHostPath: a docker volume binds a host system directory (JR033).
+func mountsSensitiveHostPath(r *runnerconfig.Runner) bool {
+	d := dockerOf(r)
+	if d == nil {
+		return false
+	}
+	for _, v := range d.Volumes {
+		if host, _, _, ok := bind(v); ok && sensitiveHostPath(host) {
+			return true
+		}
+	}
+	return false
+}
+
 // rOrNil lets runner-only rules start with one nil check.
 func (s *scope) rOrNil() *runnerconfig.Runner { return s.r }
 
