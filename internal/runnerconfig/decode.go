@@ -3,6 +3,7 @@ package runnerconfig
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"regexp"
 	"strconv"
@@ -45,11 +46,16 @@ func (e *Error) Error() string {
 const MaxFileSize = 16 << 20
 
 // ReadFile reads and decodes the config.toml at path. An unreadable file is
-// an *os.PathError; malformed TOML or a value of the wrong type an *Error.
+// an error naming the path (errors.Is(err, fs.ErrNotExist) works); malformed
+// TOML or a value of the wrong type is an *Error.
 func ReadFile(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once, first
+		}
+		return nil, fmt.Errorf("%s: cannot read the file: %w", path, err)
 	}
 	return Parse(path, data)
 }
