@@ -107,6 +107,3 @@ type Finding struct {
 	Suppressed   bool
 	SuppressedBy string
 }
-
-// ID is "JR030 docker-privileged".
-func (f Finding) ID() string { return f.Code + " " + f.Slug }
