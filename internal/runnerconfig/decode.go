@@ -1,6 +1,7 @@
 package runnerconfig
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -63,6 +64,9 @@ func ReadFile(path string) (*File, error) {
 // Parse decodes data, naming it path in errors and positions.
 func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path}
+	// A UTF-8 byte order mark is invisible to editors and accepted by the
+	// runner's decoder; go-toml's parser would stop at it.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	// The position pass first: its parser stops at the first syntax
 	// error with an exact place, and the decoder's type errors are
 	// placed by looking their line up in its index.

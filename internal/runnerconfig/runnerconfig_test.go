@@ -246,3 +246,23 @@ func TestDeadKeysOfAnyType(t *testing.T) {
 		t.Errorf("pre %q post %q", r.PreCloneScript, r.PostCloneScript)
 	}
 }
+
+// TestBOMAndCRLF: a Windows-edited config decodes, with the same places.
+func TestBOMAndCRLF(t *testing.T) {
+	t.Parallel()
+	data := "\xef\xbb\xbfconcurrent = 1\r\n[[runners]]\r\n  executor = \"shell\" # note\r\n"
+	f, err := Parse("win.toml", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, ok := f.Lookup(0, "executor")
+	if !ok || k.Pos != (Pos{3, 3}) || f.Config.Runners[0].Executor != "shell" {
+		t.Errorf("executor at %v (found %v), decoded %+v", k.Pos, ok, f.Config.Runners)
+	}
+	if got := strings.TrimSpace(f.Comment(3)); got != "# note" {
+		t.Errorf("comment %q", got)
+	}
+	if f.Line(1) != "concurrent = 1" {
+		t.Errorf("line 1 = %q", f.Line(1))
+	}
+}
