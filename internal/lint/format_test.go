@@ -73,24 +73,7 @@ func TestNoSecretInAnyFormat(t *testing.T) {
 // the schema: rule metadata and line-independent fingerprints.
 func TestSARIFSchema(t *testing.T) {
 	t.Parallel()
-	schemaPath, _ := filepath.Abs("testdata/sarif/sarif-schema-2.1.0.json")
-	c := jsonschema.NewCompiler()
-	schemaFile, err := os.Open(schemaPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer schemaFile.Close()
-	doc, err := jsonschema.UnmarshalJSON(schemaFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.AddResource("sarif-schema-2.1.0.json", doc); err != nil {
-		t.Fatal(err)
-	}
-	schema, err := c.Compile("sarif-schema-2.1.0.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	schema := compileSchema(t, "testdata/sarif/sarif-schema-2.1.0.json")
 	for _, name := range formatFixtures {
 		r := lintFixture(t, "testdata/formats/"+name+".toml", Options{})
 		out := render(t, r, FormatSARIF)
@@ -188,5 +171,49 @@ func TestCodeQualityRequiredFields(t *testing.T) {
 		if b, _ := lines["begin"].(float64); b < 1 {
 			t.Errorf("issue %d: location.lines.begin missing or < 1", i)
 		}
+	}
+}
+
+// compileSchema loads a JSON schema file.
+func compileSchema(t *testing.T, path string) *jsonschema.Schema {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(filepath.Base(path), doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(filepath.Base(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestJSONSchema validates --format json against the published v1 schema
+// (docs/lint-config-v1.schema.json).
+func TestJSONSchema(t *testing.T) {
+	t.Parallel()
+	schema := compileSchema(t, filepath.Join("..", "..", "docs", "lint-config-v1.schema.json"))
+	for _, name := range formatFixtures {
+		r := lintFixture(t, "testdata/formats/"+name+".toml", Options{})
+		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(render(t, r, FormatJSON)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.Validate(inst); err != nil {
+			t.Errorf("%s: json output does not match the v1 schema: %v", name, err)
+		}
+	}
+	bad, _ := jsonschema.UnmarshalJSON(strings.NewReader(`{"version":"jobrun.lint-config/v2","tool":{"name":"jobrun"},"files":[],"findings":[],"summary":{"total":0,"by_severity":{"info":0,"low":0,"medium":0,"high":0},"suppressed":0}}`))
+	if schema.Validate(bad) == nil {
+		t.Error("the schema accepted another version")
 	}
 }
