@@ -42,6 +42,10 @@ var tokenInTextRE = regexp.MustCompile(`\b(glrt-|glpat-|glcbt-|gldt-|glptt-|glft
 // quotedRE is a TOML basic or literal string on one line.
 var quotedRE = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'`)
 
+// envNameRE is a variable or option name: a whole "NAME=value" string,
+// as in environment and MachineOptions lists (not a script line).
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
+
 // keyAssignRE is the key of a "key = value" line.
 var keyAssignRE = regexp.MustCompile(`^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=`)
 
@@ -63,7 +67,7 @@ func redactLine(line string) string {
 			}
 			return q[:1] + Redact(inner) + q[len(q)-1:]
 		}
-		if name, value, ok := strings.Cut(inner, "="); ok && isLiteralSecret(value) &&
+		if name, value, ok := strings.Cut(inner, "="); ok && isLiteralSecret(value) && envNameRE.MatchString(name) &&
 			(secretEnvKey(name) || machineSecretRE.MatchString(inner)) {
 			return q[:1] + name + "=" + Redact(value) + q[len(q)-1:]
 		}
@@ -76,7 +80,26 @@ func redactLine(line string) string {
 		}
 		return sub[1] + Redact(sub[2]) + "@"
 	})
+	for _, re := range inlineSecretREs {
+		line = re.ReplaceAllStringFunc(line, func(m string) string {
+			sub := re.FindStringSubmatchIndex(m)
+			value := m[sub[4]:sub[5]]
+			if !isLiteralSecret(value) || strings.HasPrefix(value, "…") { // a reference, or already hidden
+				return m
+			}
+			return m[:sub[4]] + Redact(value) + m[sub[5]:]
+		})
+	}
 	return tokenInTextRE.ReplaceAllStringFunc(line, Redact)
+}
+
+// inlineSecretREs find credentials inside free text such as hook scripts:
+// HTTP headers that carry tokens, NAME_TOKEN=value assignments and
+// --password options. Group 2 is the value.
+var inlineSecretREs = []*regexp.Regexp{
+	regexp.MustCompile(`(?i)\b(private-token|job-token|deploy-token|x-api-key|authorization:\s*(?:bearer|basic|token))\s*:?\s*([^\s'"\\;&|]+)`),
+	regexp.MustCompile(`(?i)\b([a-z0-9_]*(?:token|secret|passw(?:or)?d|api[_-]?key))=([^\s'"\\;&|]+)`),
+	regexp.MustCompile(`(?i)(--password|--token)[= ]([^\s'"\\;&|]+)`),
 }
 
 // urlPasswordRE is the password of a URL's user information

@@ -158,6 +158,10 @@ func TestRedactLine(t *testing.T) {
 		{`  url = "https://ci:hunter2@gitlab.example.com/"`, `  url = "https://ci:… (7 chars)@gitlab.example.com/"`},
 		{`  url = "https://gitlab.example.com:8443/"`, `  url = "https://gitlab.example.com:8443/"`},
 		{`  x = "http://gitlab-ci-token:${CI_JOB_TOKEN}@host/"`, `  x = "http://gitlab-ci-token:${CI_JOB_TOKEN}@host/"`},
+		{`  pre_build_script = "curl -H 'PRIVATE-TOKEN: s3cr3tvalue' https://x/api"`, `  pre_build_script = "curl -H 'PRIVATE-TOKEN: … (11 chars)' https://x/api"`},
+		{`  pre_build_script = "export DEPLOY_TOKEN=abc123def; make"`, `  pre_build_script = "export DEPLOY_TOKEN=… (9 chars); make"`},
+		{`  pre_build_script = "docker login --password hunter22 reg"`, `  pre_build_script = "docker login --password … (8 chars) reg"`},
+		{`  pre_build_script = "echo TOKEN=$CI_JOB_TOKEN"`, `  pre_build_script = "echo TOKEN=$CI_JOB_TOKEN"`},
 	}
 	for _, tc := range tests {
 		if got := redactLine(tc.in); got != tc.want {
