@@ -59,7 +59,7 @@ func TestLocalPipelineGolden(t *testing.T) {
 	opts := LocalOptions{
 		Runner:   testRunner(t),
 		Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 6}),
-		Dir:      dir, LogRoot: dir, Pipeline: "1",
+		Dir:      dir, StateRoot: dir, Pipeline: "1",
 		Stages:   []string{"build", "test", "deploy"},
 		Schedule: ScheduleOptions{Concurrency: 1},
 	}
@@ -130,7 +130,7 @@ func TestLocalPipelineInterrupt(t *testing.T) {
 	var term bytes.Buffer
 	sum, err := RunLocal(ctx, jobs, LocalOptions{
 		Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 4}),
-		Dir: dir, LogRoot: dir, Pipeline: "2", Schedule: ScheduleOptions{Concurrency: 2},
+		Dir: dir, StateRoot: dir, Pipeline: "2", Schedule: ScheduleOptions{Concurrency: 2},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -212,4 +212,40 @@ func TestLocalDotenvPassing(t *testing.T) {
 	}
 	out := durations.ReplaceAllString(strings.ReplaceAll(term.String(), dir, "$DIR"), "<dur>")
 	checkGolden(t, t.Name(), []byte(out))
+}
+
+// A job's archive is saved under .jobrun/artifacts/<pipeline>/<job>/ and
+// restored into the jobs of later stages, even when something removed
+// the files in between.
+func TestLocalArtifactsBetweenStages(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	build := localJob("build", "build", []string{"mkdir -p out", "echo v1 > out/app", "echo junk > out/app.o"}, nil, Node{})
+	build.Payload.Artifacts = []job.Artifact{{Paths: []string{"out/"}, Exclude: []string{"**/*.o"}, When: job.WhenOnSuccess}}
+	jobs := []LocalJob{
+		build,
+		localJob("clean", "test", []string{"rm -rf out", "ls out 2>/dev/null || echo out is gone"}, nil, Node{NeedsDeclared: true}),
+		localJob("deploy", "deploy", []string{"cat out/app", "ls out"}, nil, Node{}),
+	}
+	var term bytes.Buffer
+	sum, err := RunLocal(context.Background(), jobs, LocalOptions{
+		Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 6}),
+		Dir: dir, StateRoot: dir, Pipeline: "3",
+		Stages: []string{"build", "test", "deploy"}, Schedule: ScheduleOptions{Concurrency: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSummary(&term, sum, false); err != nil {
+		t.Fatal(err)
+	}
+	out := durations.ReplaceAllString(strings.ReplaceAll(term.String(), dir, "$DIR"), "<dur>")
+	checkGolden(t, t.Name(), []byte(out))
+	stored, err := os.ReadFile(filepath.Join(dir, ".jobrun", "artifacts", "3", "build", "out", "app"))
+	if err != nil || string(stored) != "v1\n" {
+		t.Errorf("stored artifact: %q, %v", stored, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".jobrun", "artifacts", "3", "build", "out", "app.o")); !os.IsNotExist(err) {
+		t.Errorf("an excluded file was stored: %v", err)
+	}
 }

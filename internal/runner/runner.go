@@ -143,7 +143,10 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 		runnerVars = append(runnerVars, "CI_JOB_STARTED_AT="+r.now().UTC().Format(time.RFC3339))
 	}
 	env := environment(r.BaseEnv, p, j.Dir, session.FilePaths(), runnerVars...)
-	res := r.scriptSteps(ctx, jobCtx, t, session, env, p)
+	res := Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
+	if err := r.downloadArtifacts(jobCtx, t, j); err == nil {
+		res = r.scriptSteps(ctx, jobCtx, t, session, env, p)
+	}
 	r.afterScript(ctx, t, session, env, p, res)
 	res = r.uploadArtifacts(ctx, t, j, res)
 
