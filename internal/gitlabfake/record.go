@@ -1,0 +1,82 @@
+package gitlabfake
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// Request is one recorded request.
+type Request struct {
+	Method string
+	Path   string
+	Query  string
+	Header http.Header
+	// Body is kept for bodies up to 64 KiB (trace chunks are not kept;
+	// the stored trace is in Job.Trace).
+	Body []byte
+	// TokenPlaces lists where a job token appeared: "header <Name>",
+	// "query", "path", "body".
+	TokenPlaces []string
+}
+
+const keptBody = 64 << 10
+
+// record reads each request's body, notes where job tokens appear and
+// checks the headers every runner request carries.
+func (s *Server) record(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone()}
+		if len(body) <= keptBody {
+			rec.Body = body
+		}
+		isAPI := strings.HasPrefix(r.URL.Path, "/api/v4/")
+		s.mu.Lock()
+		rec.TokenPlaces = s.tokenPlacesLocked(r, body)
+		s.requests = append(s.requests, rec)
+		if isAPI && r.Header.Get("User-Agent") == "" {
+			s.violationLocked("%s %s without User-Agent", r.Method, r.URL.Path)
+		}
+		if isAPI && r.Header.Get("X-Request-Id") == "" {
+			s.violationLocked("%s %s without X-Request-Id", r.Method, r.URL.Path)
+		}
+		s.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// tokenPlacesLocked finds every job token (of any job ever enqueued) in
+// the request.
+func (s *Server) tokenPlacesLocked(r *http.Request, body []byte) []string {
+	var places []string
+	for _, j := range s.jobs {
+		tok := j.Payload.Token
+		for name, vs := range r.Header {
+			for _, v := range vs {
+				if strings.Contains(v, tok) {
+					places = append(places, "header "+http.CanonicalHeaderKey(name))
+				}
+			}
+		}
+		if strings.Contains(r.URL.RawQuery, tok) {
+			places = append(places, "query")
+		}
+		if strings.Contains(r.URL.Path, tok) {
+			places = append(places, "path")
+		}
+		if bytes.Contains(body, []byte(tok)) {
+			places = append(places, "body")
+		}
+	}
+	return places
+}
+
+// Requests returns a copy of every request so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
