@@ -137,6 +137,9 @@ func redactURL(raw string) string {
 	if err != nil {
 		return "<unparsable URL>"
 	}
+	if u.User == nil {
+		return raw
+	}
 	u.User = nil
 	return u.String()
 }

@@ -94,11 +94,12 @@ func (t *Trace) finalUpdate(ctx context.Context, update JobUpdate) error {
 		wait := t.interval
 		t.mu.Unlock()
 		switch {
+		case r.StatusCode == http.StatusOK:
+			// Done; Job-Status now names the final state itself.
+			return nil
 		case abortStatus(r):
 			t.react(r, ErrJobAborted)
 			return fmt.Errorf("final update of job %d: %w (%d %s)", t.id, ErrJobAborted, r.StatusCode, r.JobStatus)
-		case r.StatusCode == http.StatusOK:
-			return nil
 		case r.StatusCode == http.StatusAccepted:
 			// GitLab is still persisting live trace chunks.
 			if !sleep(ctx, wait) {
@@ -154,4 +155,3 @@ func (t *Trace) Sent() int64 {
 	defer t.mu.Unlock()
 	return t.sent
 }
-

@@ -1,8 +1,10 @@
 package gitlabfake
 
 import (
+	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 )
@@ -19,6 +21,37 @@ type Request struct {
 	// TokenPlaces lists where a job token appeared: "header <Name>",
 	// "query", "path", "body".
 	TokenPlaces []string
+	// Status is the answer's status code; StatusDropped when the fake
+	// closed the connection instead of answering.
+	Status int
+}
+
+// StatusDropped marks a request whose connection the fake dropped.
+const StatusDropped = -1
+
+// statusRecorder remembers the status code and passes hijacking through.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	w.status = StatusDropped
+	return http.NewResponseController(w.ResponseWriter).Hijack()
 }
 
 const keptBody = 64 << 10
@@ -36,6 +69,7 @@ func (s *Server) record(next http.Handler) http.Handler {
 		isAPI := strings.HasPrefix(r.URL.Path, "/api/v4/")
 		s.mu.Lock()
 		rec.TokenPlaces = s.tokenPlacesLocked(r, body)
+		index := len(s.requests)
 		s.requests = append(s.requests, rec)
 		if isAPI && r.Header.Get("User-Agent") == "" {
 			s.violationLocked("%s %s without User-Agent", r.Method, r.URL.Path)
@@ -44,7 +78,11 @@ func (s *Server) record(next http.Handler) http.Handler {
 			s.violationLocked("%s %s without X-Request-Id", r.Method, r.URL.Path)
 		}
 		s.mu.Unlock()
-		next.ServeHTTP(w, r)
+		sr := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(sr, r)
+		s.mu.Lock()
+		s.requests[index].Status = sr.status
+		s.mu.Unlock()
 	})
 }
 
