@@ -2,8 +2,10 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -76,14 +78,40 @@ func (c *Client) RequestJob(ctx context.Context, runnerToken, systemID string) (
 	if !isJSON(resp.Header) {
 		return nil, r, fmt.Errorf("%s: job answer has Content-Type %q, want application/json", op, resp.Header.Get("Content-Type"))
 	}
-	var p job.Payload
-	if err := decodeJSON(resp.Body, &p, maxPayloadSize); err != nil {
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPayloadSize+1))
+	if err != nil {
+		return nil, r, fmt.Errorf("%s: reading the answer: %w", op, err)
+	}
+	p, err := DecodePayload(data)
+	if err != nil {
 		return nil, r, fmt.Errorf("%s: %w", op, err)
 	}
-	if p.ID <= 0 || p.Token == "" {
-		return nil, r, fmt.Errorf("%s: job answer without id or token", op)
+	return p, r, nil
+}
+
+// DecodePayload decodes a jobs/request answer and checks what the runner
+// cannot do without: a job id and a job token. Errors never quote the
+// document, which holds secrets.
+func DecodePayload(data []byte) (*job.Payload, error) {
+	if len(data) > maxPayloadSize {
+		return nil, fmt.Errorf("job answer larger than %d bytes", maxPayloadSize)
 	}
-	return &p, r, nil
+	var p job.Payload
+	if err := json.Unmarshal(data, &p); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("job answer is not valid JSON (offset %d)", se.Offset)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("job answer: field %q: got a JSON %s, want %s", te.Field, te.Value, te.Type)
+		}
+		return nil, errors.New("job answer is not valid JSON")
+	}
+	if p.ID <= 0 || p.Token == "" {
+		return nil, errors.New("job answer without id or token")
+	}
+	return &p, nil
 }
 
 // JobOutput is the trace summary of a job update.
