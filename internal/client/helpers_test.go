@@ -33,6 +33,10 @@ func newClient(t *testing.T, fake *gitlabfake.Server) *client.Client {
 
 var failureReasons = []string{"unknown_failure", "script_failure", "runner_system_failure", "job_execution_timeout", "runner_interrupted"}
 
+func benchPayload() job.Payload {
+	return job.Payload{JobInfo: job.JobInfo{Name: "bench"}, Features: job.Features{FailureReasons: failureReasons}}
+}
+
 // takeJob enqueues a job and receives it through jobs/request, as a runner
 // does; it accepts it (two-phase commit) too.
 func takeJob(t *testing.T, fake *gitlabfake.Server, c *client.Client) (*job.Payload, *gitlabfake.Job) {

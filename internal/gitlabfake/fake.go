@@ -35,6 +35,10 @@ type Options struct {
 	// TraceUpdateInterval is the X-GitLab-Trace-Update-Interval value in
 	// seconds on trace and job answers (GitLab: 3 or 60). 0 sends none.
 	TraceUpdateInterval int
+	// HashOnlyTraces keeps only the size and CRC32 of each job's trace
+	// instead of its bytes, for benchmarks with very large logs. Offsets
+	// and checksums are still verified.
+	HashOnlyTraces bool
 }
 
 // Server is the fake coordinator. Its methods are safe for concurrent use.

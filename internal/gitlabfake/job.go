@@ -17,7 +17,9 @@ type Job struct {
 	// Guarded by s.mu.
 	status           string // pending, running, canceling, canceled, success, failed
 	features         map[string]bool
-	trace            []byte
+	trace            []byte // empty with Options.HashOnlyTraces
+	traceSize        int64
+	traceCRC         uint32
 	updates          []JobUpdate
 	final            *JobUpdate
 	putAccepted      int // final PUTs still to answer with 202
@@ -60,7 +62,8 @@ func (j *Job) SetStatus(status string) {
 	j.status = status
 }
 
-// Trace is a copy of the trace the coordinator stored.
+// Trace is a copy of the trace the coordinator stored (nil with
+// Options.HashOnlyTraces).
 func (j *Job) Trace() []byte {
 	defer j.lock()()
 	return bytes.Clone(j.trace)
@@ -121,12 +124,27 @@ func (j *Job) TruncateTrace(n int) {
 	defer j.lock()()
 	if n < len(j.trace) {
 		j.trace = j.trace[:n]
+		j.traceSize, j.traceCRC = int64(n), crc32.ChecksumIEEE(j.trace)
 	}
 }
 
 // checksum is GitLab's view of the stored trace; call with s.mu held.
 func (j *Job) checksumLocked() (uint32, int64) {
-	return crc32.ChecksumIEEE(j.trace), int64(len(j.trace))
+	return j.traceCRC, j.traceSize
+}
+
+// appendTraceLocked stores trace bytes (or only their size and checksum).
+func (j *Job) appendTraceLocked(b []byte) {
+	if !j.s.opts.HashOnlyTraces {
+		j.trace = append(j.trace, b...)
+	}
+	j.traceSize += int64(len(b))
+	j.traceCRC = crc32.Update(j.traceCRC, crc32.IEEETable, b)
+}
+
+// resetTraceLocked erases the stored trace (trace_reset after a 412).
+func (j *Job) resetTraceLocked() {
+	j.trace, j.traceSize, j.traceCRC = nil, 0, 0
 }
 
 // executing is Rails's EXECUTING_STATUSES: the job token is valid.

@@ -86,15 +86,15 @@ func (s *Server) patchTrace(w http.ResponseWriter, r *http.Request) {
 	if end != start+int64(len(body))-1 {
 		s.violationLocked("PATCH trace Content-Range %q for %d bytes (end is inclusive)", cr, len(body))
 	}
-	size := int64(len(j.trace))
+	size := j.traceSize
 	w.Header().Set("Job-Status", j.status)
 	if start != size {
 		w.Header().Set("Range", fmt.Sprintf("0-%d", size))
 		w.WriteHeader(http.StatusRequestedRangeNotSatisfiable)
 		return
 	}
-	j.trace = append(j.trace, body...)
-	w.Header().Set("Range", fmt.Sprintf("0-%d", len(j.trace)))
+	j.appendTraceLocked(body)
+	w.Header().Set("Range", fmt.Sprintf("0-%d", j.traceSize))
 	s.intervalHeader(w)
 	w.WriteHeader(http.StatusAccepted)
 }
@@ -195,7 +195,7 @@ func (s *Server) finishLocked(w http.ResponseWriter, j *Job, u JobUpdate) {
 	if !valid || j.failChecksumOnce {
 		j.failChecksumOnce = false
 		if j.features["trace_reset"] {
-			j.trace = nil
+			j.resetTraceLocked()
 			w.WriteHeader(http.StatusPreconditionFailed)
 			return
 		}
