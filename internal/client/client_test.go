@@ -237,3 +237,74 @@ func TestFailureReason(t *testing.T) {
 		}
 	}
 }
+
+// The two-phase commit's PUT state=running, as the reference has it.
+func TestAcceptJob(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		fault   *gitlabfake.Fault
+		status  string
+		wantErr error
+	}{
+		{name: "accepted"},
+		{name: "409 taken by another runner manager", fault: &gitlabfake.Fault{Status: 409}, wantErr: client.ErrJobAborted},
+		{name: "403", fault: &gitlabfake.Fault{Status: 403}, wantErr: client.ErrJobAborted},
+		{name: "404 from a proxy", fault: &gitlabfake.Fault{Status: 404}, wantErr: client.ErrJobAborted},
+		{name: "canceled meanwhile", status: "canceled", wantErr: client.ErrJobAborted},
+		{name: "being canceled", status: "canceling", wantErr: client.ErrJobCanceling},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fake := gitlabfake.New(t, gitlabfake.Options{})
+			c := newClient(t, fake)
+			fj := fake.Enqueue(job.Payload{JobInfo: job.JobInfo{Name: "build"}})
+			p, _, err := c.RequestJob(t.Context(), fake.RunnerToken(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fj.Status() != "pending" {
+				t.Fatalf("with two_phase_job_commit advertised the job is %q, want pending", fj.Status())
+			}
+			if tt.fault != nil {
+				fj.InjectUpdateFaults(*tt.fault)
+			}
+			if tt.status != "" {
+				fj.SetStatus(tt.status)
+			}
+			err = c.AcceptJob(t.Context(), p)
+			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
+				t.Fatalf("AcceptJob = %v, want %v", err, tt.wantErr)
+			}
+			if tt.wantErr == nil && fj.Status() != "running" {
+				t.Errorf("status after accepting: %q", fj.Status())
+			}
+		})
+	}
+}
+
+// Finish is once: a second call and later writes fail instead of
+// reporting twice.
+func TestTraceFinishOnce(t *testing.T) {
+	t.Parallel()
+	fake := gitlabfake.New(t, gitlabfake.Options{})
+	c := newClient(t, fake)
+	p, fj := takeJob(t, fake, c)
+	tr := c.NewTrace(t.Context(), p, client.TraceOptions{})
+	if _, err := tr.Write([]byte("done\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Finish(t.Context(), client.Result{State: client.StateSuccess}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Finish(t.Context(), client.Result{State: client.StateSuccess}); err == nil {
+		t.Error("second Finish succeeded")
+	}
+	if _, err := tr.Write([]byte("late")); err == nil {
+		t.Error("Write after Finish succeeded")
+	}
+	if n := len(fj.Updates()); n != 2 { // accept + one final
+		t.Errorf("%d job updates, want 2", n)
+	}
+}

@@ -99,8 +99,9 @@ type Trace struct {
 	canceled bool
 	chunk    []byte
 
-	stop chan struct{}
-	done chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 // NewTrace starts the trace uploader of job p; ctx bounds the background
@@ -139,11 +140,17 @@ func (t *Trace) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	t.exceeded = true
-	notice := fmt.Sprintf("\nJob's log exceeded limit of %d bytes.\nJob execution will continue but no more output will be collected.\n", t.opts.OutputLimit)
-	if _, err := t.buf.Write([]byte(notice)); err != nil {
+	if _, err := t.buf.Write([]byte(LimitNotice(t.opts.OutputLimit))); err != nil {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// LimitNotice is the line that ends a trace cut at limit bytes, as GitLab
+// Runner writes it (bold yellow).
+func LimitNotice(limit int64) string {
+	return fmt.Sprintf("\n\x1b[33;1mJob's log exceeded limit of %d bytes.\n"+
+		"Job execution will continue but no more output will be collected.\x1b[0;m\n", limit)
 }
 
 // Checksum returns "crc32:%08x" of every trace byte and their count.

@@ -68,10 +68,16 @@ func traceCases() []traceCase {
 			j.InjectPatchFaults(gitlabfake.Fault{Status: 429, RetryAfter: 1})
 		}, result: success},
 		{name: "202 then 200 on the final update", seen: []int{202}, size: 64 << 10, before: func(j *gitlabfake.Job) { j.AcceptFinal(3) }, result: success},
+		{name: "5xx on the final update is retried", size: 8 << 10, seen: []int{500, 502},
+			before: func(j *gitlabfake.Job) {
+				// Five answers exhaust one PUT's retries; the final loop backs off and tries again.
+				j.InjectUpdateFaults(gitlabfake.Fault{Status: 500}, gitlabfake.Fault{Status: 502}, gitlabfake.Fault{Status: 503},
+					gitlabfake.Fault{Status: 504}, gitlabfake.Fault{Status: 500}, gitlabfake.Fault{Status: 502})
+			}, result: success},
 		{name: "412 resends the whole trace", seen: []int{412}, size: 3 << 20, before: func(j *gitlabfake.Job) { j.FailChecksumOnce() }, result: success},
 		{name: "output limit", size: 64 << 10, opts: func(o *client.TraceOptions) { o.OutputLimit = 1000 }, result: success,
 			wantTrace: func(log []byte) []byte {
-				return append(log[:1000:1000], "\nJob's log exceeded limit of 1000 bytes.\nJob execution will continue but no more output will be collected.\n"...)
+				return append(log[:1000:1000], "\n\x1b[33;1mJob's log exceeded limit of 1000 bytes.\nJob execution will continue but no more output will be collected.\x1b[0;m\n"...)
 			}},
 		{name: "canceling mid-job", size: 256 << 10, wantCancel: true, wantReason: "unknown_failure",
 			mid: func(t *testing.T, j *gitlabfake.Job, ev *traceEvents) {

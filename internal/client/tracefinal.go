@@ -32,9 +32,13 @@ const maxResyncs = 10
 // times. It returns ErrJobAborted without reporting when GitLab dropped
 // the job. The trace's temp file is removed in every case.
 func (t *Trace) Finish(ctx context.Context, res Result) error {
-	close(t.stop)
+	t.stopOnce.Do(func() { close(t.stop) })
 	<-t.done
 	t.mu.Lock()
+	if t.finished {
+		t.mu.Unlock()
+		return errors.New("trace: Finish called twice")
+	}
 	t.finished = true
 	t.interval = t.opts.UpdateInterval
 	aborted := t.aborted

@@ -28,6 +28,7 @@ type Job struct {
 	dropPatches      int
 	artifacts        []Artifact
 	uploadFaults     []Fault
+	updateFaults     []Fault
 }
 
 // JobUpdate is a PUT /jobs/:id body as received.
@@ -109,6 +110,13 @@ func (j *Job) FailChecksumOnce() {
 func (j *Job) InjectPatchFaults(f ...Fault) {
 	defer j.lock()()
 	j.patchFaults = append(j.patchFaults, f...)
+}
+
+// InjectUpdateFaults makes the next PUT /jobs/:id calls answer with these
+// faults (5xx, 409 for a two-phase commit lost to another runner, …).
+func (j *Job) InjectUpdateFaults(f ...Fault) {
+	defer j.lock()()
+	j.updateFaults = append(j.updateFaults, f...)
 }
 
 // DropPatches makes the next n trace PATCHes lose their connection

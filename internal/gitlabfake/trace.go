@@ -149,6 +149,12 @@ func (s *Server) updateJob(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j.updates = append(j.updates, u)
+	if len(j.updateFaults) > 0 {
+		f := j.updateFaults[0]
+		j.updateFaults = j.updateFaults[1:]
+		writeFault(w, f)
+		return
+	}
 	switch u.State {
 	case "pending", "running":
 		s.keepAliveLocked(w, j, u)
