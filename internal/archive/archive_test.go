@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -231,5 +232,24 @@ func TestWriteGzip(t *testing.T) {
 	must(t, WriteGzip(&buf, root, []string{"build.env"}))
 	if buf.Len() < 18 || buf.Bytes()[0] != 0x1f || buf.Bytes()[1] != 0x8b {
 		t.Errorf("not a gzip stream: % x", buf.Bytes()[:min(4, buf.Len())])
+	}
+}
+
+// untracked: true adds every file git does not track, ignored ones too.
+func TestSelectUntracked(t *testing.T) {
+	t.Parallel()
+	root := tree(t, "tracked.txt", "new.txt", "build/out.bin", ".gitignore")
+	must(t, os.WriteFile(filepath.Join(root, ".gitignore"), []byte("build/\n"), 0o644))
+	for _, args := range [][]string{{"init", "-q"}, {"add", "tracked.txt", ".gitignore"}} {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	got, _, err := Select(t.Context(), Spec{Root: root, Untracked: true, Exclude: []string{".git"}})
+	must(t, err)
+	if diff := cmp.Diff([]string{"build/out.bin", "new.txt"}, got); diff != "" {
+		t.Errorf("untracked (-want +got):\n%s", diff)
 	}
 }

@@ -28,6 +28,7 @@ import (
 // Header names of the runner API.
 const (
 	headerJobToken       = "JOB-TOKEN"
+	headerRunnerToken    = "RUNNER-TOKEN"
 	headerLastUpdate     = "X-GitLab-Last-Update"
 	headerUpdateInterval = "X-GitLab-Trace-Update-Interval"
 	headerJobStatus      = "Job-Status"
@@ -55,8 +56,10 @@ type Options struct {
 	// Info describes this runner in verify, jobs/request and job updates;
 	// its Features must list only what jobrun implements.
 	Info Info
-	// HTTP sends the requests; nil means a client with the long-poll
-	// aware transport from NewHTTPClient.
+	// HTTP sends the requests; nil means NewHTTPClient(). A client of
+	// your own must allow ResponseHeaderTimeout for the long poll and must
+	// not forward the JOB-TOKEN header on redirects to another origin
+	// (artifact downloads are redirected to object storage).
 	HTTP Doer
 	// Retry is the retry policy; the zero value means DefaultRetry.
 	Retry RetryPolicy

@@ -112,6 +112,9 @@ func TestRequestJobWireFormat(t *testing.T) {
 	if diff := cmp.Diff(want, body.Info.Features); diff != "" {
 		t.Errorf("advertised features (-want +got):\n%s", diff)
 	}
+	if reqs[1].Header.Get("Runner-Token") != fake.RunnerToken() {
+		t.Errorf("RUNNER-TOKEN header = %q", reqs[1].Header.Get("Runner-Token"))
+	}
 	if body.Token != fake.RunnerToken() || body.SystemID != "s_0123456789ab" {
 		t.Errorf("token/system_id = %q/%q", body.Token, body.SystemID)
 	}

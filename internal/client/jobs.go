@@ -62,7 +62,7 @@ type jobRequest struct {
 func (c *Client) RequestJob(ctx context.Context, runnerToken, systemID string) (*job.Payload, *Response, error) {
 	const op = "request job"
 	body := jobRequest{Token: runnerToken, SystemID: systemID, LastUpdate: c.LastUpdate(), Info: c.info}
-	resp, err := c.postJSON(ctx, "jobs/request", body)
+	resp, err := c.postRunnerJSON(ctx, "jobs/request", runnerToken, body)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -30,7 +30,7 @@ type verifyRequest struct {
 // ErrForbidden, 422 ErrOrphaned.
 func (c *Client) VerifyRunner(ctx context.Context, token, systemID string) (*VerifiedRunner, *Response, error) {
 	const op = "verify runner"
-	resp, err := c.postJSON(ctx, "runners/verify", verifyRequest{Token: token, SystemID: systemID, Info: c.info})
+	resp, err := c.postRunnerJSON(ctx, "runners/verify", token, verifyRequest{Token: token, SystemID: systemID, Info: c.info})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,9 +48,11 @@ func (c *Client) VerifyRunner(ctx context.Context, token, systemID string) (*Ver
 	return out, r, nil
 }
 
-// postJSON sends v as a JSON body that can be replayed on retry.
-func (c *Client) postJSON(ctx context.Context, path string, v any) (*http.Response, error) {
-	return c.sendJSON(ctx, http.MethodPost, path, nil, v)
+// postRunnerJSON sends v, which holds the runner token, as a JSON body
+// that can be replayed on retry; like GitLab Runner it also puts the token
+// in the RUNNER-TOKEN header (Rails reads the body, proxies the header).
+func (c *Client) postRunnerJSON(ctx context.Context, path, runnerToken string, v any) (*http.Response, error) {
+	return c.sendJSON(ctx, http.MethodPost, path, http.Header{headerRunnerToken: {runnerToken}}, v)
 }
 
 func (c *Client) sendJSON(ctx context.Context, method, path string, header http.Header, v any) (*http.Response, error) {

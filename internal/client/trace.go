@@ -43,7 +43,9 @@ type TraceOptions struct {
 	FinalRetryLimit                  int
 	FinalBackoffMin, FinalBackoffMax time.Duration
 	// OnCancel runs once when GitLab answers Job-Status: canceling: stop
-	// the script gracefully (after_script still runs).
+	// the script gracefully (after_script still runs). Both callbacks run
+	// on the uploader's goroutine: they must return quickly and must not
+	// call Finish (cancel a context, close a channel).
 	OnCancel func()
 	// OnAbort runs once when GitLab answers 403 or Job-Status canceled or
 	// failed: stop everything at once; Finish then reports nothing.

@@ -34,6 +34,9 @@ func (s *Server) decodeRunnerRequest(w http.ResponseWriter, r *http.Request) (ru
 		http.Error(w, `{"error":"token is missing"}`, http.StatusBadRequest)
 		return req, false
 	}
+	if h := r.Header.Get("RUNNER-TOKEN"); h != "" && h != req.Token {
+		s.violation("%s %s: RUNNER-TOKEN header differs from the body token", r.Method, r.URL.Path)
+	}
 	return req, true
 }
 
