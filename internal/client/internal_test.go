@@ -119,3 +119,44 @@ func TestSecrets(t *testing.T) {
 		t.Errorf("Secrets (-want +got):\n%s", diff)
 	}
 }
+
+// The spill file is private (0600) and already unlinked: nothing of the
+// trace is visible on disk, during or after the job. Every byte reads back.
+func TestTraceBufferSpill(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b := newTraceBuffer(64<<10, dir)
+	var want []byte
+	for i := 0; len(want) < 3<<20; i++ {
+		line := []byte(strings.Repeat(string(rune('a'+i%26)), 1+i%5000) + "\n")
+		want = append(want, line...)
+		if _, err := b.Write(line); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b.file == nil {
+		t.Fatal("3 MiB stayed in memory with a 64 KiB limit")
+	}
+	if info, err := b.file.Stat(); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("spill file mode: %v %v", info, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("spill file visible on disk: %v", entries)
+	}
+	for _, off := range []int64{0, 1, 64<<10 - 1, 64 << 10, 1 << 20, int64(len(want)) - 10} {
+		got := make([]byte, 10)
+		n, _ := b.ReadAt(got, off)
+		if string(got[:n]) != string(want[off:off+int64(n)]) || n == 0 {
+			t.Errorf("ReadAt(%d) = %q", off, got[:n])
+		}
+	}
+	if b.size != int64(len(want)) {
+		t.Errorf("size %d, want %d", b.size, len(want))
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}

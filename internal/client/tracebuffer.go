@@ -20,6 +20,7 @@ type traceBuffer struct {
 	tempDir  string
 
 	file *os.File
+	path string // set when the file could not be unlinked while open
 	w    *bufio.Writer
 
 	size int64
@@ -57,8 +58,8 @@ func (b *traceBuffer) spill() error {
 		return fmt.Errorf("trace spill file: %w", err)
 	}
 	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
-		return fmt.Errorf("trace spill file: %w", err)
+		// Windows cannot unlink an open file: remove it on Close instead.
+		b.path = f.Name()
 	}
 	b.file, b.w = f, bufio.NewWriterSize(f, 256<<10)
 	if _, err := b.w.Write(b.mem); err != nil {
@@ -95,5 +96,10 @@ func (b *traceBuffer) Close() error {
 	}
 	err := b.file.Close()
 	b.file = nil
+	if b.path != "" {
+		if rerr := os.Remove(b.path); err == nil {
+			err = rerr
+		}
+	}
 	return err
 }

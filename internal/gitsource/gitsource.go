@@ -139,11 +139,7 @@ func Get(ctx context.Context, o Options) error {
 // starts from an empty directory, fetch reuses an existing one. fresh
 // reports a new repository.
 func prepareDir(ctx context.Context, g *gitRunner, o Options) (fresh bool, err error) {
-	if o.Depth > 0 {
-		fmt.Fprintf(o.Output, "Fetching changes with git depth set to %d...\n", o.Depth)
-	} else {
-		fmt.Fprintln(o.Output, "Fetching changes...")
-	}
+	announce(o)
 	if o.Strategy == StrategyClone {
 		if err := os.RemoveAll(o.Dir); err != nil {
 			return false, err
@@ -162,6 +158,20 @@ func prepareDir(ctx context.Context, g *gitRunner, o Options) (fresh bool, err e
 	}
 	fmt.Fprintln(o.Output, "Created fresh repository.")
 	return true, g.run(ctx, append(args, ".")...)
+}
+
+// announce prints GitLab Runner's line for the strategy.
+func announce(o Options) {
+	switch {
+	case o.Strategy == StrategyClone && o.Depth > 0:
+		fmt.Fprintf(o.Output, "Cloning repository for %s with git depth set to %d...\n", o.Ref, o.Depth)
+	case o.Strategy == StrategyClone:
+		fmt.Fprintf(o.Output, "Cloning repository for %s...\n", o.Ref)
+	case o.Depth > 0:
+		fmt.Fprintf(o.Output, "Fetching changes with git depth set to %d...\n", o.Depth)
+	default:
+		fmt.Fprintln(o.Output, "Fetching changes...")
+	}
 }
 
 // refspecs are the payload's, or GitLab Runner's defaults when it has none.
