@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -50,12 +51,18 @@ func TestVerifyRunner(t *testing.T) {
 	c := newClient(t, fake)
 	tests := []struct {
 		name, token string
+		fault       *gitlabfake.Fault
 		wantErr     error
 	}{
-		{"valid token", fake.RunnerToken(), nil},
-		{"unknown token", "glrt-wrong", client.ErrForbidden},
+		{"valid token", fake.RunnerToken(), nil, nil},
+		{"unknown token", "glrt-wrong", nil, client.ErrForbidden},
+		{"orphaned runner", fake.RunnerToken(), &gitlabfake.Fault{Status: 422}, client.ErrOrphaned},
+		{"503 burst, then verified", fake.RunnerToken(), &gitlabfake.Fault{Status: 503}, nil},
 	}
 	for _, tt := range tests {
+		if tt.fault != nil {
+			fake.InjectVerifyFaults(*tt.fault)
+		}
 		got, resp, err := c.VerifyRunner(t.Context(), tt.token, "s_0123456789ab")
 		if !errors.Is(err, tt.wantErr) {
 			t.Errorf("%s: err = %v, want %v", tt.name, err, tt.wantErr)
@@ -256,6 +263,7 @@ func TestAcceptJob(t *testing.T) {
 		{name: "404 from a proxy", fault: &gitlabfake.Fault{Status: 404}, wantErr: client.ErrJobAborted},
 		{name: "canceled meanwhile", status: "canceled", wantErr: client.ErrJobAborted},
 		{name: "being canceled", status: "canceling", wantErr: client.ErrJobCanceling},
+		{name: "5xx retried, then accepted", fault: &gitlabfake.Fault{Status: 502}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -309,5 +317,14 @@ func TestTraceFinishOnce(t *testing.T) {
 	}
 	if n := len(fj.Updates()); n != 2 { // accept + one final
 		t.Errorf("%d job updates, want 2", n)
+	}
+}
+
+// The transport waits long enough for GitLab's ~50 s long poll.
+func TestHTTPClientAllowsLongPoll(t *testing.T) {
+	t.Parallel()
+	tr, ok := client.NewHTTPClient().Transport.(*http.Transport)
+	if !ok || tr.ResponseHeaderTimeout < 5*time.Minute || tr.TLSClientConfig.MinVersion < tls.VersionTLS12 {
+		t.Errorf("transport: %+v", tr)
 	}
 }

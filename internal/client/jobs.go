@@ -161,7 +161,13 @@ func (c *Client) UpdateJob(ctx context.Context, id int64, token string, u JobUpd
 // state=running before the job runs. It returns ErrJobAborted when GitLab
 // gives the job to someone else or drops it (drop the job, report
 // nothing), and ErrJobCanceling when it is being canceled.
+//
+// Without two_phase_job_commit in Info.Features, GitLab already marked the
+// job running and AcceptJob does nothing, so a run loop can always call it.
 func (c *Client) AcceptJob(ctx context.Context, p *job.Payload) error {
+	if !c.info.Features.TwoPhaseJobCommit {
+		return nil
+	}
 	r, err := c.UpdateJob(ctx, p.ID, p.Token, JobUpdate{State: StateRunning})
 	if r != nil && (abortStatus(r) || r.StatusCode == http.StatusConflict) {
 		return fmt.Errorf("accept job %d: %w (%d)", p.ID, ErrJobAborted, r.StatusCode)

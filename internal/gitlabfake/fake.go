@@ -57,6 +57,7 @@ type Server struct {
 	requests      []Request
 	violations    []string
 	requestFaults []Fault
+	verifyFaults  []Fault
 	objects       map[string][]byte // "object storage" behind artifact redirects
 	finished      map[int64]*FinishedJob
 	repos         map[string]string // "group/project" → bare repository dir
@@ -162,6 +163,14 @@ func (s *Server) InjectRequestFaults(f ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requestFaults = append(s.requestFaults, f...)
+}
+
+// InjectVerifyFaults makes the next runners/verify calls answer with
+// these faults (422 for an orphaned runner, 5xx, …).
+func (s *Server) InjectVerifyFaults(f ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.verifyFaults = append(s.verifyFaults, f...)
 }
 
 // Violations lists requests that broke the protocol.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"mime"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -46,6 +45,10 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if f, ok := s.nextFault(&s.verifyFaults); ok {
+		writeFault(w, f)
+		return
+	}
 	if req.Token != s.opts.RunnerToken {
 		http.Error(w, `{"message":"403 Forbidden"}`, http.StatusForbidden)
 		return
@@ -67,11 +70,8 @@ func (s *Server) requestJob(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if f, ok := s.nextRequestFault(); ok {
-		if f.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
-		}
-		w.WriteHeader(f.Status)
+	if f, ok := s.nextFault(&s.requestFaults); ok {
+		writeFault(w, f)
 		return
 	}
 	if req.SystemID != "" && !validSystemID(req.SystemID) {
@@ -127,14 +127,15 @@ func (s *Server) longPoll(r *http.Request, lastUpdate string) bool {
 	return false
 }
 
-func (s *Server) nextRequestFault() (Fault, bool) {
+// nextFault pops the first injected fault of a queue.
+func (s *Server) nextFault(queue *[]Fault) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.requestFaults) == 0 {
+	if len(*queue) == 0 {
 		return Fault{}, false
 	}
-	f := s.requestFaults[0]
-	s.requestFaults = s.requestFaults[1:]
+	f := (*queue)[0]
+	*queue = (*queue)[1:]
 	return f, true
 }
 
