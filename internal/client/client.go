@@ -7,6 +7,23 @@
 // One file per resource: runners.go (verify), jobs.go (request, update),
 // trace.go and tracebuffer.go (the trace uploader), artifacts.go (upload,
 // download). retry.go holds the retrying decorator around Do.
+//
+// `jobrun run --once` is a thin loop over it (errors elided):
+//
+//	c, _ := client.New(client.Options{URL: url, Version: v, Info: client.Info{Executor: "shell", Features: features}})
+//	id, _ := client.LoadSystemID(configPath)
+//	for p == nil { // 204: nothing yet; GitLab's long poll paces the loop
+//		p, _, err = c.RequestJob(ctx, runnerToken, id)
+//	}
+//	err = c.AcceptJob(ctx, p)                // two-phase commit; ErrJobAborted: drop it silently
+//	masker.Add(client.Secrets(p)...)         // before anything runs
+//	tr := c.NewTrace(ctx, p, client.TraceOptions{OnCancel: stopScript, OnAbort: killAll})
+//	// runner core: executor output → masker → tr (and the terminal);
+//	// gitsource.Get, c.DownloadArtifacts, archive.Extract, the script,
+//	// archive.Select + WriteZip, c.UploadArtifact
+//	err = tr.Finish(ctx, client.Result{State: client.StateFailed, ExitCode: 1, FailureReason: client.ReasonScriptFailure})
+//
+// once_test.go runs exactly this loop against internal/gitlabfake.
 package client
 
 import (

@@ -86,11 +86,14 @@ func runJob(ctx context.Context, c *client.Client, p *job.Payload, dir string, m
 		if err != nil {
 			return client.Result{State: client.StateFailed, FailureReason: client.ReasonRunnerSystemFailure}
 		}
-		zipPath := filepath.Join(os.TempDir(), fmt.Sprintf("jobrun-%d-%s.zip", p.ID, a.ArtifactType))
-		f, _ := os.OpenFile(zipPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		f, err := os.CreateTemp("", "jobrun-artifacts-*.zip") // 0600, the job's private file
+		if err != nil {
+			return client.Result{State: client.StateFailed, FailureReason: client.ReasonRunnerSystemFailure}
+		}
+		zipPath := f.Name()
+		defer os.Remove(zipPath)
 		_, err = archive.WriteZip(f, dir, entries)
 		f.Close()
-		defer os.Remove(zipPath)
 		if err == nil {
 			_, err = c.UploadArtifact(ctx, p, client.ArtifactUpload{Path: zipPath, Type: a.ArtifactType, Format: a.ArtifactFormat, ExpireIn: a.ExpireIn})
 		}
