@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -177,6 +178,7 @@ func TestRequestJobStatusCodes(t *testing.T) {
 		{name: "5xx burst then job", faults: []gitlabfake.Fault{{Status: 502}, {Status: 503}, {Status: 500}, {Status: 504}}, wantCode: 201, wantTries: 5, wantJob: true},
 		{name: "5xx beyond 5 attempts", faults: []gitlabfake.Fault{{Status: 503}, {Status: 503}, {Status: 503}, {Status: 503}, {Status: 503}}, wantErr: client.ErrUnavailable, wantCode: 503, wantTries: 5},
 		{name: "408 retried", faults: []gitlabfake.Fault{{Status: 408}}, wantCode: 201, wantTries: 2, wantJob: true},
+		{name: "lost connection is not retried (POST)", faults: []gitlabfake.Fault{{Status: gitlabfake.StatusDropped}}, wantErr: io.EOF, wantTries: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +195,7 @@ func TestRequestJobStatusCodes(t *testing.T) {
 			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil && err != nil) {
 				t.Errorf("err = %v, want %v", err, tt.wantErr)
 			}
-			if resp == nil || resp.StatusCode != tt.wantCode {
+			if tt.wantCode != 0 && (resp == nil || resp.StatusCode != tt.wantCode) {
 				t.Errorf("response = %+v, want %d", resp, tt.wantCode)
 			}
 			if (p != nil) != tt.wantJob {

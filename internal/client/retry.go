@@ -19,8 +19,10 @@ type RetryPolicy struct {
 // DefaultRetry is GitLab Runner's policy: 5 attempts, 100 ms to 60 s.
 var DefaultRetry = RetryPolicy{Attempts: 5, Min: 100 * time.Millisecond, Max: 60 * time.Second, MaxWait: 60 * time.Minute}
 
-// retryDoer retries 408, 429 and 5xx answers and transport errors of
-// requests whose body can be replayed. It waits Retry-After or
+// retryDoer retries 408, 429 and 5xx answers of requests whose body can
+// be replayed, and lost connections of idempotent requests (GET, PUT, and
+// PATCH, whose Content-Range makes a repeat safe) — never of a POST, which
+// GitLab may have acted on (a job assigned, an artifact stored). It waits Retry-After or
 // RateLimit-ResetTime when the server names a time, otherwise backs off
 // exponentially with jitter, and stops as soon as the context is done.
 type retryDoer struct {
@@ -40,7 +42,7 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 		if err == nil && (!retryable(resp.StatusCode) || last) {
 			return resp, nil
 		}
-		if err != nil && last {
+		if err != nil && (last || req.Method == http.MethodPost) {
 			return nil, err
 		}
 		wait := d.backoff(attempt)

@@ -66,6 +66,8 @@ type Server struct {
 
 // Fault is an injected answer for the next request to an endpoint.
 type Fault struct {
+	// Status is the status code, or StatusDropped to close the
+	// connection without an answer.
 	Status     int
 	RetryAfter int // seconds, sent as Retry-After when > 0
 }

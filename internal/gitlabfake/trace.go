@@ -122,6 +122,10 @@ func dropConnection(w http.ResponseWriter) {
 }
 
 func writeFault(w http.ResponseWriter, f Fault) {
+	if f.Status == StatusDropped {
+		dropConnection(w)
+		return
+	}
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 	}
