@@ -160,6 +160,9 @@ func TestTokenPlaces(t *testing.T) {
 	if !slices.Equal(last.TokenPlaces, []string{"query"}) {
 		t.Errorf("token places = %q, want [query]", last.TokenPlaces)
 	}
+	if m := s.TokenMisuse(); len(m) != 1 || !strings.Contains(m[0], "job token in query") {
+		t.Errorf("TokenMisuse = %q", m)
+	}
 }
 
 func TestGitNeedsJobToken(t *testing.T) {

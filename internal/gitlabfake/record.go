@@ -1,6 +1,7 @@
 package gitlabfake
 
 import (
+	"fmt"
 	"bufio"
 	"bytes"
 	"io"
@@ -117,4 +118,21 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.requests...)
+}
+
+// TokenMisuse lists every request that carried a job token anywhere but
+// a JOB-TOKEN header or the body of PUT /jobs/:id — the only places a
+// runner needs it (git's basic auth is encoded, and its own business).
+func (s *Server) TokenMisuse() []string {
+	var out []string
+	for _, r := range s.Requests() {
+		for _, place := range r.TokenPlaces {
+			isPut := r.Method == http.MethodPut && strings.HasPrefix(r.Path, "/api/v4/jobs/")
+			if place == "header Job-Token" || (place == "body" && isPut) {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s %s: job token in %s", r.Method, r.Path, place))
+		}
+	}
+	return out
 }
