@@ -1,9 +1,9 @@
 package gitlabfake
 
 import (
-	"fmt"
 	"bufio"
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
