@@ -119,8 +119,8 @@ func (j *Job) InjectUpdateFaults(f ...Fault) {
 	j.updateFaults = append(j.updateFaults, f...)
 }
 
-// DropPatches makes the next n trace PATCHes lose their connection
-// before any answer; their bytes are not stored.
+// DropPatches makes the next n trace PATCHes lose their connection half
+// way through their body; their bytes are not stored.
 func (j *Job) DropPatches(n int) {
 	defer j.lock()()
 	j.dropPatches = n

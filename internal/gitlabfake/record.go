@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -61,6 +62,15 @@ const keptBody = 64 << 10
 // checks the headers every runner request carries.
 func (s *Server) record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.takeMidBodyDrop(r) {
+			// Half the chunk arrives, then the connection dies.
+			_, _ = io.CopyN(io.Discard, r.Body, r.ContentLength/2)
+			s.mu.Lock()
+			s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Status: StatusDropped})
+			s.mu.Unlock()
+			dropConnection(w)
+			return
+		}
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Header: r.Header.Clone()}
@@ -135,4 +145,26 @@ func (s *Server) TokenMisuse() []string {
 		}
 	}
 	return out
+}
+
+// takeMidBodyDrop reports (and uses up) a pending Job.DropPatches for a
+// trace PATCH.
+func (s *Server) takeMidBodyDrop(r *http.Request) bool {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v4/jobs/")
+	idText, ok2 := strings.CutSuffix(rest, "/trace")
+	if r.Method != http.MethodPatch || !ok || !ok2 {
+		return false
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.jobs[id]
+	if j == nil || j.dropPatches == 0 {
+		return false
+	}
+	j.dropPatches--
+	return true
 }

@@ -52,12 +52,6 @@ func (s *Server) patchTrace(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		return
 	}
-	if j.dropPatches > 0 {
-		j.dropPatches--
-		s.mu.Unlock()
-		dropConnection(w)
-		return
-	}
 	if len(j.patchFaults) > 0 {
 		f := j.patchFaults[0]
 		j.patchFaults = j.patchFaults[1:]
