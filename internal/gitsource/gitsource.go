@@ -55,6 +55,8 @@ type Options struct {
 	Output io.Writer
 	// Git is the git binary (default "git" from PATH).
 	Git string
+	// Env is the base environment of git; nil means this process's.
+	Env []string
 }
 
 // FromPayload reads the checkout options of a job: git_info, and the
@@ -102,7 +104,12 @@ func Get(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	g := &gitRunner{git: o.Git, dir: o.Dir, out: o.Output, env: credentialEnv(user, password)}
+	base := o.Env
+	if base == nil {
+		base = os.Environ()
+	}
+	env := append(withoutGitConfigEnv(base), credentialEnv(user, password)...)
+	g := &gitRunner{git: o.Git, dir: o.Dir, out: o.Output, env: env}
 	fresh, err := prepareDir(ctx, g, o)
 	if err != nil {
 		return err
@@ -221,7 +228,7 @@ type gitRunner struct {
 func (g *gitRunner) run(ctx context.Context, args ...string) error {
 	cmd := exec.CommandContext(ctx, g.git, args...)
 	cmd.Dir = g.dir
-	cmd.Env = append(withoutGitConfigEnv(os.Environ()), g.env...)
+	cmd.Env = g.env
 	cmd.Stdout, cmd.Stderr = g.out, g.out
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("git %s: %w", args[0], err)

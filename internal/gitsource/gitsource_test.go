@@ -207,3 +207,29 @@ func TestFromPayload(t *testing.T) {
 		}
 	}
 }
+
+// A credential store configured for the user (credential.helper=store in
+// ~/.gitconfig) never sees the job token: the checkout's helper list
+// starts empty.
+func TestGetIgnoresConfiguredCredentialHelpers(t *testing.T) {
+	t.Parallel()
+	_, p, _ := project(t)
+	home := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(home, ".gitconfig"), []byte("[credential]\n\thelper = store\n"), 0o644))
+	o, err := gitsource.FromPayload(p, filepath.Join(t.TempDir(), "src"), nil)
+	must(t, err)
+	o.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH")}
+	if err := gitsource.Get(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".git-credentials")); err == nil {
+		t.Error("the job token was written to ~/.git-credentials")
+	}
+	_ = filepath.WalkDir(home, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := os.ReadFile(path)
+			assertNoToken(t, p.Token, data, path)
+		}
+		return nil
+	})
+}
