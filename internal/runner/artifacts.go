@@ -6,10 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
-	"github.com/jobrun/jobrun/internal/artifacts"
+	"github.com/jobrun/jobrun/internal/archive"
 	"github.com/jobrun/jobrun/internal/job"
 )
 
@@ -89,7 +90,7 @@ func artifactWanted(a job.Artifact, res Result) bool {
 }
 
 // LocalArtifacts is the artifact store of a local pipeline: archives
-// are copied under Root/<job>/ and restored into the jobs that depend on
+// are zipped to Root/<job>.zip and restored into the jobs that depend on
 // them; `reports:dotenv` variables are kept for those jobs; other
 // reports are not kept, and it says so.
 type LocalArtifacts struct {
@@ -114,24 +115,27 @@ func (l *LocalArtifacts) Save(ctx context.Context, j Job, a job.Artifact, w io.W
 }
 
 func (l *LocalArtifacts) saveArchive(ctx context.Context, j Job, a job.Artifact, w io.Writer) error {
-	files, err := artifacts.Select(ctx, j.Dir, a)
-	if err != nil {
-		return err
+	// jobrun's own directory is never an artifact (untracked: true
+	// would otherwise take the logs and the store itself).
+	entries, warnings, err := archive.Select(ctx, archive.Spec{
+		Root: j.Dir, Paths: a.Paths, Exclude: append(slices.Clone(a.Exclude), ".jobrun"), Untracked: a.Untracked,
+	})
+	for _, warning := range warnings {
+		fmt.Fprintf(w, "%sWARNING: %s%s\n", ansiYellow, warning, ansiReset)
 	}
-	fmt.Fprintf(w, "%s: found %d matching artifact files\n", artifactKind(a), len(files))
+	if err != nil {
+		return fmt.Errorf("collecting artifacts: %w", err)
+	}
+	fmt.Fprintf(w, "%s: found %d matching artifact files and directories\n", artifactKind(a), len(entries))
+	if len(entries) == 0 {
+		fmt.Fprintf(w, "%sWARNING: no matching files; artifact paths are relative to %s%s\n", ansiYellow, j.Dir, ansiReset)
+		return nil
+	}
 	if l.Root == "" {
 		fmt.Fprintf(w, "%sWARNING: this run keeps no artifacts: nothing was saved%s\n", ansiYellow, ansiReset)
 		return nil
 	}
-	if len(files) == 0 {
-		fmt.Fprintf(w, "%sWARNING: no matching files; artifact paths are relative to %s%s\n", ansiYellow, j.Dir, ansiReset)
-		return nil
-	}
-	store := l.storeOf(j.Payload.JobInfo.Name)
-	if err := os.RemoveAll(store); err != nil {
-		return fmt.Errorf("replacing the stored artifacts: %w", err)
-	}
-	if err := artifacts.Copy(j.Dir, store, files); err != nil {
+	if err := l.writeZip(j, entries); err != nil {
 		return err
 	}
 	l.mu.Lock()
@@ -143,20 +147,52 @@ func (l *LocalArtifacts) saveArchive(ctx context.Context, j Job, a job.Artifact,
 	return nil
 }
 
+// writeZip stores the entries as <Root>/<job>.zip, written beside it and
+// renamed, so a reader never finds half an archive.
+func (l *LocalArtifacts) writeZip(j Job, entries []string) error {
+	if err := os.MkdirAll(l.Root, 0o700); err != nil {
+		return fmt.Errorf("creating the artifact store: %w", err)
+	}
+	tmp, err := os.CreateTemp(l.Root, ".*.zip.tmp")
+	if err != nil {
+		return fmt.Errorf("saving artifacts: %w", err)
+	}
+	_, err = archive.WriteZip(tmp, j.Dir, entries)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), l.zipOf(j.Payload.JobInfo.Name))
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("saving artifacts: %w", err)
+	}
+	return nil
+}
+
 // Restore implements Artifacts.
 func (l *LocalArtifacts) Restore(_ context.Context, j Job, w io.Writer) error {
 	for _, d := range j.Payload.Dependencies {
-		store := l.storeOf(d.Name)
-		files, err := artifacts.List(store)
-		if err != nil {
+		if err := restoreZip(l.zipOf(d.Name), j.Dir); err != nil {
 			return fmt.Errorf("artifacts of %s: %w", d.Name, err)
 		}
-		if err := artifacts.Copy(store, j.Dir, files); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "Restored %d artifact files of %s\n", len(files), d.Name)
+		fmt.Fprintf(w, "Restored the artifacts of %s\n", d.Name)
 	}
 	return nil
+}
+
+func restoreZip(path, dir string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	return archive.Extract(f, fi.Size(), dir, 0)
 }
 
 // HasArchive reports whether the named job saved an archive.
@@ -166,8 +202,8 @@ func (l *LocalArtifacts) HasArchive(name string) bool {
 	return l.saved[name]
 }
 
-func (l *LocalArtifacts) storeOf(jobName string) string {
-	return filepath.Join(l.Root, safeName(jobName))
+func (l *LocalArtifacts) zipOf(jobName string) string {
+	return filepath.Join(l.Root, safeName(jobName)+".zip")
 }
 
 func (l *LocalArtifacts) saveDotenv(j Job, a job.Artifact, w io.Writer) error {

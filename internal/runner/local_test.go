@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/jobrun/jobrun/internal/job"
 )
@@ -214,7 +217,7 @@ func TestLocalDotenvPassing(t *testing.T) {
 	checkGolden(t, t.Name(), []byte(out))
 }
 
-// A job's archive is saved under .jobrun/artifacts/<pipeline>/<job>/ and
+// A job's archive is saved as .jobrun/artifacts/<pipeline>/<job>.zip and
 // restored into the jobs of later stages, even when something removed
 // the files in between.
 func TestLocalArtifactsBetweenStages(t *testing.T) {
@@ -241,11 +244,16 @@ func TestLocalArtifactsBetweenStages(t *testing.T) {
 	}
 	out := durations.ReplaceAllString(strings.ReplaceAll(term.String(), dir, "$DIR"), "<dur>")
 	checkGolden(t, t.Name(), []byte(out))
-	stored, err := os.ReadFile(filepath.Join(dir, ".jobrun", "artifacts", "3", "build", "out", "app"))
-	if err != nil || string(stored) != "v1\n" {
-		t.Errorf("stored artifact: %q, %v", stored, err)
+	zr, err := zip.OpenReader(filepath.Join(dir, ".jobrun", "artifacts", "3", "build.zip"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ".jobrun", "artifacts", "3", "build", "out", "app.o")); !os.IsNotExist(err) {
-		t.Errorf("an excluded file was stored: %v", err)
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if diff := cmp.Diff([]string{"out/", "out/app"}, names); diff != "" {
+		t.Errorf("stored archive (-want +got):\n%s", diff)
 	}
 }
