@@ -135,8 +135,8 @@ func (l *LocalArtifacts) saveArchive(ctx context.Context, j Job, a job.Artifact,
 		fmt.Fprintf(w, "%sWARNING: this run keeps no artifacts: nothing was saved%s\n", ansiYellow, ansiReset)
 		return nil
 	}
-	if err := l.writeZip(j, entries); err != nil {
-		return err
+	if err := writeZipAtomic(l.zipOf(j.Payload.JobInfo.Name), j.Dir, entries); err != nil {
+		return fmt.Errorf("saving artifacts: %w", err)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -144,30 +144,6 @@ func (l *LocalArtifacts) saveArchive(ctx context.Context, j Job, a job.Artifact,
 		l.saved = map[string]bool{}
 	}
 	l.saved[j.Payload.JobInfo.Name] = true
-	return nil
-}
-
-// writeZip stores the entries as <Root>/<job>.zip, written beside it and
-// renamed, so a reader never finds half an archive.
-func (l *LocalArtifacts) writeZip(j Job, entries []string) error {
-	if err := os.MkdirAll(l.Root, 0o700); err != nil {
-		return fmt.Errorf("creating the artifact store: %w", err)
-	}
-	tmp, err := os.CreateTemp(l.Root, ".*.zip.tmp")
-	if err != nil {
-		return fmt.Errorf("saving artifacts: %w", err)
-	}
-	_, err = archive.WriteZip(tmp, j.Dir, entries)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), l.zipOf(j.Payload.JobInfo.Name))
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("saving artifacts: %w", err)
-	}
 	return nil
 }
 

@@ -27,7 +27,8 @@ type LocalOptions struct {
 	Dir string
 	// StateRoot is the project directory: one log per job goes to
 	// .jobrun/logs/<Pipeline>/ below it, artifacts to
-	// .jobrun/artifacts/<Pipeline>/. Empty keeps neither.
+	// .jobrun/artifacts/<Pipeline>/, caches to .jobrun/cache/ (unless the
+	// Runner names its own CacheDir). Empty keeps none of them.
 	StateRoot string
 	Pipeline  string
 	Stages    []string
@@ -46,6 +47,9 @@ func RunLocal(ctx context.Context, jobs []LocalJob, opts LocalOptions) (Summary,
 	r := *opts.Runner
 	if r.Artifacts == nil {
 		r.Artifacts = store
+	}
+	if r.CacheDir == "" && opts.StateRoot != "" {
+		r.CacheDir = filepath.Join(opts.StateRoot, ".jobrun", "cache")
 	}
 	opts.Runner = &r
 	plan := Plan{Stages: opts.Stages}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -255,5 +256,42 @@ func TestLocalArtifactsBetweenStages(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"out/", "out/app"}, names); diff != "" {
 		t.Errorf("stored archive (-want +got):\n%s", diff)
+	}
+}
+
+// `cache:` survives between pipeline runs under .jobrun/cache/: a miss
+// then a hit, a fallback key, and a pull-only cache that never writes.
+func TestLocalCacheAcrossRuns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	useCache := `if [ -f vendor/lib ]; then echo "cache hit: $(cat vendor/lib)"; else echo "cache miss"; mkdir -p vendor; echo built > vendor/lib; fi`
+	withCache := func(lj LocalJob, c job.Cache) LocalJob {
+		lj.Payload.Cache = []job.Cache{c}
+		return lj
+	}
+	var term bytes.Buffer
+	for run, jobs := range [][]LocalJob{
+		{withCache(localJob("deps", "build", []string{useCache}, nil, Node{}), job.Cache{Key: "deps-v1", Paths: []string{"vendor/"}})},
+		{withCache(localJob("deps", "build", []string{useCache}, nil, Node{}), job.Cache{Key: "deps-v1", Paths: []string{"vendor/"}})},
+		{withCache(localJob("deps", "build", []string{useCache}, nil, Node{}), job.Cache{Key: "deps-v2", FallbackKeys: []string{"deps-v1"}, Paths: []string{"vendor/"}, Policy: job.CachePull})},
+		{withCache(localJob("deps", "build", []string{useCache}, nil, Node{}), job.Cache{Key: "deps-v2", Paths: []string{"vendor/"}, Policy: job.CachePull})},
+	} {
+		// Every run starts from a working copy without the cached files.
+		if err := os.RemoveAll(filepath.Join(dir, "vendor")); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&term, "--- run %d\n", run+1)
+		sum, err := RunLocal(context.Background(), jobs, LocalOptions{
+			Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 4}),
+			Dir: dir, StateRoot: dir, Pipeline: fmt.Sprint(run + 1),
+		})
+		if err != nil || sum.Failed() {
+			t.Fatalf("run %d: %v %+v", run+1, err, sum)
+		}
+	}
+	out := strings.ReplaceAll(term.String(), dir, "$DIR")
+	checkGolden(t, t.Name(), []byte(out))
+	if _, err := os.Stat(filepath.Join(dir, ".jobrun", "cache", "deps-v2.zip")); !os.IsNotExist(err) {
+		t.Errorf("a pull-only cache was written: %v", err)
 	}
 }

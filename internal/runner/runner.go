@@ -54,6 +54,9 @@ type Runner struct {
 	Version string
 	// Artifacts keeps the jobs' `artifacts:`; nil keeps nothing.
 	Artifacts Artifacts
+	// CacheDir holds `cache:` archives, one per key; empty disables the
+	// cache.
+	CacheDir string
 }
 
 // Job is one job to run.
@@ -143,11 +146,13 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 		runnerVars = append(runnerVars, "CI_JOB_STARTED_AT="+r.now().UTC().Format(time.RFC3339))
 	}
 	env := environment(r.BaseEnv, p, j.Dir, session.FilePaths(), runnerVars...)
+	r.restoreCache(t, j)
 	res := Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
 	if err := r.downloadArtifacts(jobCtx, t, j); err == nil {
 		res = r.scriptSteps(ctx, jobCtx, t, session, env, p)
 	}
 	r.afterScript(ctx, t, session, env, p, res)
+	r.archiveCache(context.WithoutCancel(ctx), t, j, res)
 	res = r.uploadArtifacts(ctx, t, j, res)
 
 	t.sectionStart(SectionCleanupFileVars, "Cleaning up project directory and file based variables")
