@@ -1,9 +1,11 @@
 // Package runner is jobrun's runner core: it runs one job payload on an
-// executor, in the step order GitLab Runner uses, with the job's
-// environment, timeout and cancellation, and streams the masked trace to
-// the caller's sinks. `jobrun exec` and `jobrun run` share it unchanged;
-// the local scheduler (Schedule), the terminal sink and the log file
-// writer live here too.
+// executor, in the step order GitLab Runner uses (prepare, sources,
+// cache, artifacts of dependencies, script, after_script, cache,
+// artifacts, cleanup), with the job's environment, timeout and
+// cancellation, and streams the masked trace to the caller's sinks.
+// `jobrun exec` and `jobrun run` share it unchanged. The local side of
+// GitLab lives here too: the scheduler (Schedule), RunLocal with its
+// artifact store, the terminal sink, the summary and the log files.
 package runner
 
 import (
