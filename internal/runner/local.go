@@ -33,6 +33,9 @@ type LocalOptions struct {
 	Pipeline  string
 	Stages    []string
 	Schedule  ScheduleOptions
+	// Abort, when done, stops running after_scripts too (a second
+	// interrupt); the context given to RunLocal cancels only the scripts.
+	Abort context.Context
 }
 
 // RunLocal runs jobs as a local pipeline, playing GitLab's part: each
@@ -148,7 +151,7 @@ func runLocalAttempt(ctx context.Context, template *job.Payload, in localInputs,
 		fmt.Fprintf(term, "ERROR: preparing the job: %v\n", err)
 		return Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
 	}
-	return opts.Runner.Run(ctx, Job{Payload: p, Dir: opts.Dir, Trace: io.MultiWriter(sinks...)})
+	return opts.Runner.Run(ctx, Job{Payload: p, Dir: opts.Dir, Trace: io.MultiWriter(sinks...), Abort: opts.Abort})
 }
 
 // clonePayload deep-copies a payload so that attempts and concurrent
