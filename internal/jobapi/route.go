@@ -102,7 +102,7 @@ func parseAPIRoute(method string, segs []string) (route, *apiError) {
 	switch {
 	case len(rest) == 5 && rest[0] == "packages" && rest[1] == "generic":
 		return parsePackageRoute(method, r, rest[2], rest[3], rest[4])
-	case len(rest) >= 5 && rest[0] == "jobs" && rest[1] == "artifacts" && rest[2] != "":
+	case len(rest) >= 4 && rest[0] == "jobs" && rest[1] == "artifacts" && rest[2] != "":
 		return parseArtifactRoute(method, r, rest[2], rest[3:])
 	case len(rest) == 2 && rest[0] == "trigger" && rest[1] == "pipeline":
 		r.kind = routeTrigger
