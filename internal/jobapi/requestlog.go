@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -13,8 +14,17 @@ import (
 const masked = "[MASKED]"
 
 // secretParams are the query parameters whose values are credentials,
-// masked in the log whatever their value (GitLab's own filter list).
-var secretParams = []string{"job_token", "token", "private_token", "access_token", "password"}
+// masked in the log whatever their value: the job token's own parameters
+// and GitLab Runner's list of sensitive URL parameters.
+var secretParams = []string{
+	"job_token", "token", "private_token", "access_token", "password",
+	"authenticity_token", "rss_token", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+}
+
+// tokenPrefixRE finds GitLab tokens by their prefixes (masking.md), so
+// that a token of another job pasted into a URL is masked too; the prefix
+// stays, as GitLab Runner keeps it, to say what kind of token it was.
+var tokenPrefixRE = regexp.MustCompile(`(glpat-|gloas-|gldt-|glrt-|glcbt-|glrtr-|glptt-|glft-|glimt-|glagent-|glsoat-|glffct-|gltok-)[A-Za-z0-9_.~%+-]+`)
 
 // logEntry is what the request log says about one request.
 type logEntry struct {
@@ -41,7 +51,7 @@ func (e logEntry) line(now time.Time, status int) string {
 	s := fmt.Sprintf("%s %s %s job=%s project=%s %s %d: %s\n",
 		now.UTC().Format(time.RFC3339), e.method, maskedURL(e.url),
 		orDash(e.job), orDash(e.project), verdict, status, e.reason)
-	return maskSecret(s, e.secret)
+	return tokenPrefixRE.ReplaceAllString(maskSecret(s, e.secret), "${1}"+masked)
 }
 
 func orDash(s string) string {

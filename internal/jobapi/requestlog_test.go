@@ -16,6 +16,7 @@ func TestMaskedURL(t *testing.T) {
 		{"/x?job%5Ftoken=glcbt-abc", "/x?job%5Ftoken=[MASKED]"},
 		{"/x?token", "/x?token"},
 		{"/a%2Fb/releases?ref=main", "/a%2Fb/releases?ref=main"},
+		{"/x?X-Amz-Signature=abc&rss_token=r", "/x?X-Amz-Signature=[MASKED]&rss_token=[MASKED]"},
 	}
 	for _, tt := range tests {
 		u, err := url.Parse(tt.in)
@@ -25,6 +26,17 @@ func TestMaskedURL(t *testing.T) {
 		if got := maskedURL(u); got != tt.want {
 			t.Errorf("maskedURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestLogLineMasksTokensByPrefix(t *testing.T) {
+	t.Parallel()
+	u, _ := url.Parse("/api/v4/projects/1/jobs/artifacts/glcbt-0ther.job%2Btoken/download?job=glpat-abc_DEF-1")
+	e := logEntry{method: "GET", url: u, job: "3", project: "g/a", allowed: true, reason: "own project"}
+	got := e.line(fixedClock(), 404)
+	want := "2026-01-02T03:04:05Z GET /api/v4/projects/1/jobs/artifacts/glcbt-[MASKED]/download?job=glpat-[MASKED] job=3 project=g/a allowed 404: own project\n"
+	if got != want {
+		t.Errorf("line =\n%q, want\n%q", got, want)
 	}
 }
 
