@@ -14,6 +14,7 @@ package jobapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +34,8 @@ const DefaultAddr = "127.0.0.1:0"
 type Config struct {
 	// Addr is the listen address, host:port; DefaultAddr when empty.
 	Addr string
+	// TLS, when set, makes the server speak HTTPS (see SelfSignedTLS).
+	TLS *tls.Config
 	// Projects are the local projects, the pipeline's own among them.
 	Projects []Project
 	// DataDir is the root below which packages/ and releases/ are kept
@@ -102,6 +105,9 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("jobapi: listen: %w", err)
 	}
+	if s.cfg.TLS != nil {
+		ln = tls.NewListener(ln, s.cfg.TLS.Clone())
+	}
 	s.ln = ln
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
 	s.served = make(chan error, 1)
@@ -114,6 +120,9 @@ func (s *Server) Start() error {
 func (s *Server) URL() string {
 	if s.ln == nil {
 		return ""
+	}
+	if s.cfg.TLS != nil {
+		return "https://" + s.ln.Addr().String()
 	}
 	return "http://" + s.ln.Addr().String()
 }
