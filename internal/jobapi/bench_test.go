@@ -32,7 +32,7 @@ func BenchmarkJobEndpoint(b *testing.B) {
 
 	for _, bm := range []struct {
 		name, url string
-	}{{"jobapi", api.URL}, {"static", static.URL}} {
+	}{{"server=jobapi", api.URL}, {"server=static", static.URL}} {
 		b.Run(bm.name, func(b *testing.B) {
 			client := api.Client()
 			b.ReportAllocs()
