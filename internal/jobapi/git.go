@@ -43,7 +43,12 @@ func (s *Server) serveGit(c *call) *apiError {
 		// PATH_INFO becomes what follows .git in the URL, so that the
 		// repository is GIT_PROJECT_ROOT itself.
 		Root:       strings.TrimSuffix(c.r.URL.Path, "/"+c.route.gitService),
-		Env:        []string{"GIT_PROJECT_ROOT=" + gitDir, "GIT_HTTP_EXPORT_ALL=1"},
+		Env: []string{"GIT_PROJECT_ROOT=" + gitDir, "GIT_HTTP_EXPORT_ALL=1",
+			// The repository may belong to another user (files a Docker
+			// job created as root); it is configured to be served, so
+			// git's ownership check would only get in the way.
+			"GIT_CONFIG_COUNT=2", "GIT_CONFIG_KEY_0=safe.directory", "GIT_CONFIG_VALUE_0=" + gitDir,
+			"GIT_CONFIG_KEY_1=safe.directory", "GIT_CONFIG_VALUE_1=" + filepath.Dir(gitDir)},
 		InheritEnv: []string{"PATH", "HOME"},
 		Stderr:     io.Discard,
 	}

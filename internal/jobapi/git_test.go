@@ -79,6 +79,16 @@ func TestGitCloneWithJobToken(t *testing.T) {
 		t.Fatalf("cloned README.md = %q, %v", got, err)
 	}
 
+	// The clone URL exec gives jobs, https://gitlab-ci-token:<token>@host/path.git:
+	// git reads the credentials from the URL itself and sends them after
+	// the server's challenge. insteadOf puts them in the URL from the
+	// environment, so the token still stays out of argv.
+	withUserinfo := strings.Replace(ts.URL(), "://", "://gitlab-ci-token:"+token+"@", 1)
+	urlEnv := gitEnv("GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=url."+withUserinfo+"/.insteadOf", "GIT_CONFIG_VALUE_0="+ts.URL()+"/")
+	if out, err := runGit(t, work, urlEnv, "clone", "-q", ts.URL()+"/group/lib.git", "lib-url"); err != nil {
+		t.Fatalf("clone with credentials in the URL: %v\n%s", err, out)
+	}
+
 	tests := []struct {
 		name, token, path, want string
 	}{

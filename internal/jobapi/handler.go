@@ -119,6 +119,9 @@ func requestParams(r *http.Request, kind routeKind) (url.Values, *apiError) {
 		return params, nil
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mediaType == "application/json" && kind == routeTrigger {
+		return triggerJSONParams(r, params)
+	}
 	if mediaType != "application/x-www-form-urlencoded" && mediaType != "multipart/form-data" {
 		return params, nil
 	}
@@ -139,6 +142,30 @@ func requestParams(r *http.Request, kind routeKind) (url.Values, *apiError) {
 		for _, v := range vs {
 			params.Add(k, v)
 		}
+	}
+	return params, nil
+}
+
+// triggerJSONParams reads a trigger's JSON body, {"token": ..., "ref":
+// ..., "variables": {"KEY": "value"}}, into the parameters a form body
+// would give.
+func triggerJSONParams(r *http.Request, params url.Values) (url.Values, *apiError) {
+	var body struct {
+		Token     string            `json:"token"`
+		Ref       string            `json:"ref"`
+		Variables map[string]string `json:"variables"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxFormBody)).Decode(&body); err != nil {
+		return nil, &apiError{http.StatusBadRequest, "400 Bad request - body is not valid JSON"}
+	}
+	if body.Token != "" {
+		params.Set("token", body.Token)
+	}
+	if body.Ref != "" {
+		params.Set("ref", body.Ref)
+	}
+	for k, v := range body.Variables {
+		params.Set("variables["+k+"]", v)
 	}
 	return params, nil
 }

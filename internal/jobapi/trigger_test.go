@@ -63,6 +63,13 @@ func TestTriggerWithCurlForm(t *testing.T) {
 	if res.status != 201 || len(rec.requests) != 2 || rec.requests[1].Ref != "v1.0" {
 		t.Errorf("urlencoded trigger: %d %s", res.status, res.body)
 	}
+
+	// A JSON body, as API clients send it.
+	res = curl(t, `header = "Content-Type: application/json"`+"\n"+`data = "{\"token\":\"`+token+`\",\"ref\":\"dev\",\"variables\":{\"A\":\"1\"}}"`+"\n",
+		ts.URL()+"/api/v4/projects/3/trigger/pipeline")
+	if res.status != 201 || len(rec.requests) != 3 || rec.requests[2].Ref != "dev" || rec.requests[2].Variables["A"] != "1" {
+		t.Errorf("JSON trigger: %d %s", res.status, res.body)
+	}
 	assertNoSecret(t, ts.log.String(), ts.dataDir, token)
 }
 
