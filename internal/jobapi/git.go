@@ -42,7 +42,7 @@ func (s *Server) serveGit(c *call) *apiError {
 		Args: []string{"http-backend"},
 		// PATH_INFO becomes what follows .git in the URL, so that the
 		// repository is GIT_PROJECT_ROOT itself.
-		Root:       strings.TrimSuffix(c.r.URL.Path, "/"+c.route.gitService),
+		Root: strings.TrimSuffix(c.r.URL.Path, "/"+c.route.gitService),
 		Env: []string{"GIT_PROJECT_ROOT=" + gitDir, "GIT_HTTP_EXPORT_ALL=1",
 			// The repository may belong to another user (files a Docker
 			// job created as root); it is configured to be served, so
