@@ -96,6 +96,7 @@ func TestGitCloneWithJobToken(t *testing.T) {
 		{"unknown token", newToken(t), "/group/lib.git", "Authentication failed"},
 		{"private project not on the allowlist", token, "/group/secret.git", "not found"},
 		{"project without a repository", token, "/group/app.git", "not found"},
+		{"a numeric id is not a clone path", token, "/2.git", "not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 )
 
 // maxFormBody bounds form and JSON bodies (triggers, releases). Package
@@ -47,6 +48,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	job, ok := s.tokens.lookup(cred.token)
 	if !ok {
 		entry.reason = "no valid job token"
+		if rt.kind == routeGit {
+			entry.reason = "no credentials: basic-auth challenge sent"
+		}
 		if cred.token != "" {
 			entry.reason = "unknown or expired job token (" + cred.source + ")"
 		}
@@ -61,6 +65,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	target, ok := s.projects.find(rt.project)
+	if rt.kind == routeGit {
+		// Clone URLs name projects by path only; /1.git is not project 1.
+		target, ok = s.projects.byPath[strings.ToLower(rt.project)]
+	}
 	if !ok {
 		entry.reason = "no such project"
 		writeNotFound(sw, rt.kind, "404 Project Not Found")

@@ -137,7 +137,9 @@ func reach(from, to Project, op access) decision {
 func onAllowlist(p Project, allowlist []string) bool {
 	id := strconv.FormatInt(p.ID, 10)
 	for _, entry := range allowlist {
-		if entry == id || entry == p.FullPath || strings.HasPrefix(p.FullPath, entry+"/") {
+		// Paths compare case-insensitively, as GitLab routes them.
+		if entry == id || strings.EqualFold(entry, p.FullPath) ||
+			strings.HasPrefix(strings.ToLower(p.FullPath), strings.ToLower(entry)+"/") {
 			return true
 		}
 	}

@@ -27,6 +27,8 @@ func TestReach(t *testing.T) {
 			TokenScope: TokenScope{Allowlist: []string{"1"}}}, read, true, "group/app is on the allowlist of group/lib"},
 		{"private, allowlisted by group", Project{ID: 2, FullPath: "other/lib",
 			TokenScope: TokenScope{Allowlist: []string{"group"}}}, read, true, "group/app is on the allowlist of other/lib"},
+		{"allowlisted by path, other case", Project{ID: 2, FullPath: "group/lib",
+			TokenScope: TokenScope{Allowlist: []string{"Group/App"}}}, read, true, "group/app is on the allowlist of group/lib"},
 		{"a group-name prefix is not the group", Project{ID: 2, FullPath: "other/lib",
 			TokenScope: TokenScope{Allowlist: []string{"gro"}}}, read, false,
 			"group/app is not on the CI/CD job token allowlist of other/lib"},

@@ -34,15 +34,20 @@ type registered struct {
 	job    JobInfo
 }
 
-var errEmptyToken = errors.New("jobapi: empty job token")
+// MinTokenLength is the shortest token Register accepts: exec's tokens
+// are glcbt- and 20 or more random characters; anything much shorter
+// could be guessed, and could not be masked without mangling the log.
+const MinTokenLength = 16
+
+var errShortToken = errors.New("jobapi: job token shorter than 16 characters")
 
 func newTokenRegistry() *tokenRegistry {
 	return &tokenRegistry{jobs: map[[sha256.Size]byte]registered{}}
 }
 
 func (r *tokenRegistry) register(token string, job JobInfo) error {
-	if token == "" {
-		return errEmptyToken
+	if len(token) < MinTokenLength {
+		return errShortToken
 	}
 	digest := sha256.Sum256([]byte(token))
 	r.mu.Lock()

@@ -15,8 +15,10 @@ func TestTokenRegistry(t *testing.T) {
 	if err := r.register(a, JobInfo{JobID: 3}); err == nil {
 		t.Error("registering a token twice succeeded")
 	}
-	if err := r.register("", JobInfo{JobID: 4}); err == nil {
-		t.Error("registering an empty token succeeded")
+	for _, weak := range []string{"", "glcbt-123456789"} {
+		if err := r.register(weak, JobInfo{JobID: 4}); err == nil {
+			t.Errorf("registering the %d-character token %q succeeded", len(weak), weak)
+		}
 	}
 	tests := []struct {
 		token  string

@@ -91,9 +91,11 @@ func isSecretParam(name string) bool {
 	return false
 }
 
-// maskSecret replaces the secret and its URL-escaped forms.
+// maskSecret replaces the secret and its URL-escaped forms. A presented
+// value shorter than 8 characters cannot be anyone's token (Register
+// refuses those) and masking it would garble the line, so it stays.
 func maskSecret(s, secret string) string {
-	if secret == "" {
+	if len(secret) < 8 {
 		return s
 	}
 	for _, form := range []string{secret, url.QueryEscape(secret), url.PathEscape(secret)} {

@@ -29,6 +29,16 @@ func TestMaskedURL(t *testing.T) {
 	}
 }
 
+func TestLogLineKeepsShortBogusCredentials(t *testing.T) {
+	t.Parallel()
+	u, _ := url.Parse("/api/v4/job")
+	e := logEntry{method: "GET", url: u, reason: "unknown or expired job token (JOB-TOKEN header)", secret: "0"}
+	want := "2026-01-02T03:04:05Z GET /api/v4/job job=- project=- denied 401: unknown or expired job token (JOB-TOKEN header)\n"
+	if got := e.line(fixedClock(), 401); got != want {
+		t.Errorf("line =\n%q, want\n%q", got, want)
+	}
+}
+
 func TestLogLineMasksTokensByPrefix(t *testing.T) {
 	t.Parallel()
 	u, _ := url.Parse("/api/v4/projects/1/jobs/artifacts/glcbt-0ther.job%2Btoken/download?job=glpat-abc_DEF-1")
