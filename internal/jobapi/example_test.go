@@ -41,9 +41,10 @@ func Example() {
 		panic(err)
 	}
 	// The job gets CI_JOB_TOKEN=token, CI_SERVER_URL=srv.URL(),
-	// CI_API_V4_URL=srv.URL()+"/api/v4" and runs; then:
+	// CI_API_V4_URL=srv.APIURL() and
+	// CI_REPOSITORY_URL=srv.RepositoryURL("group/app", token), and runs:
 	status := func() int {
-		req, _ := http.NewRequest(http.MethodGet, srv.URL()+"/api/v4/job", nil)
+		req, _ := http.NewRequest(http.MethodGet, srv.APIURL()+"/job", nil)
 		req.Header.Set("JOB-TOKEN", token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -83,7 +83,11 @@ func TestGitCloneWithJobToken(t *testing.T) {
 	// git reads the credentials from the URL itself and sends them after
 	// the server's challenge. insteadOf puts them in the URL from the
 	// environment, so the token still stays out of argv.
-	withUserinfo := strings.Replace(ts.URL(), "://", "://gitlab-ci-token:"+token+"@", 1)
+	repoURL := ts.RepositoryURL("group/lib", token)
+	if want := strings.Replace(ts.URL(), "://", "://gitlab-ci-token:"+token+"@", 1) + "/group/lib.git"; repoURL != want {
+		t.Fatalf("RepositoryURL = %q, want %q", repoURL, want)
+	}
+	withUserinfo := strings.TrimSuffix(repoURL, "/group/lib.git")
 	urlEnv := gitEnv("GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=url."+withUserinfo+"/.insteadOf", "GIT_CONFIG_VALUE_0="+ts.URL()+"/")
 	if out, err := runGit(t, work, urlEnv, "clone", "-q", ts.URL()+"/group/lib.git", "lib-url"); err != nil {
 		t.Fatalf("clone with credentials in the URL: %v\n%s", err, out)

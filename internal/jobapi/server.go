@@ -20,6 +20,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -125,6 +126,22 @@ func (s *Server) URL() string {
 		return "https://" + s.ln.Addr().String()
 	}
 	return "http://" + s.ln.Addr().String()
+}
+
+// APIURL is CI_API_V4_URL for the jobs.
+func (s *Server) APIURL() string { return s.URL() + "/api/v4" }
+
+// RepositoryURL is CI_REPOSITORY_URL for a job of the project at fullPath:
+// https://gitlab-ci-token:<token>@host/<path>.git. It carries the token, so
+// it is a secret: mask it, never log it, never put it on a command line.
+func (s *Server) RepositoryURL(fullPath, token string) string {
+	u, err := url.Parse(s.URL())
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	u.User = url.UserPassword(jobTokenUser, token)
+	u.Path = "/" + fullPath + ".git"
+	return u.String()
 }
 
 // Close stops the server, waiting up to five seconds for requests in
