@@ -46,15 +46,16 @@ var (
 	errMethodNotAllowed = &apiError{http.StatusMethodNotAllowed, "405 Method Not Allowed"}
 )
 
-// GitLab's validations of generic package coordinates
-// (Gitlab::Regex.generic_package_name_regex and friends): letters, digits,
-// '.', '_', '-' and '+', never a lone "." or "..", which is also what keeps
-// them from walking out of the package store.
-var (
-	packageNameRE    = regexp.MustCompile(`^[A-Za-z0-9._+-]+$`)
-	packageVersionRE = regexp.MustCompile(`^[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*$`)
-	packageFileRE    = regexp.MustCompile(`^[A-Za-z0-9._+~-]+$`)
-)
+// packageNameRE is GitLab's rule for generic package names, versions and
+// file names (Gitlab::Regex generic_package_*_regex): letters, digits,
+// '.', '_', '-' and '+'. GitLab also forbids ".." in a version; jobrun
+// forbids a lone "." or ".." in every part, which keeps the names inside
+// the package store.
+var packageNameRE = regexp.MustCompile(`^[A-Za-z0-9._+-]+$`)
+
+func validPackagePart(s string) bool {
+	return packageNameRE.MatchString(s) && s != "." && s != ".."
+}
 
 // parseRoute maps a method and an escaped URL path to a route. It never
 // touches the file system; every name it returns is safe to use below a
@@ -136,11 +137,11 @@ func parsePackageRoute(method string, r route, pkg, version, file string) (route
 		return route{}, errMethodNotAllowed
 	}
 	switch {
-	case !packageNameRE.MatchString(pkg) || pkg == "." || pkg == "..":
+	case !validPackagePart(pkg):
 		return route{}, &apiError{http.StatusBadRequest, "400 Bad request - package_name is invalid"}
-	case !packageVersionRE.MatchString(version):
+	case !validPackagePart(version) || strings.Contains(version, ".."):
 		return route{}, &apiError{http.StatusBadRequest, "400 Bad request - package_version is invalid"}
-	case !packageFileRE.MatchString(file) || file == "." || file == "..":
+	case !validPackagePart(file):
 		return route{}, &apiError{http.StatusBadRequest, "400 Bad request - file_name is invalid"}
 	}
 	r.pkg, r.version, r.file = pkg, version, file
