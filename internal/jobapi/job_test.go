@@ -3,6 +3,7 @@ package jobapi
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -86,6 +87,25 @@ func TestNewRejectsBadConfig(t *testing.T) {
 	for _, tt := range tests {
 		if _, err := New(tt.cfg); err == nil {
 			t.Errorf("%s: New succeeded", tt.name)
+		}
+	}
+}
+
+func TestCloseTwice(t *testing.T) {
+	t.Parallel()
+	srv, err := New(Config{Projects: appProjects(), DataDir: t.TempDir(), Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.URL(); !strings.HasPrefix(got, "http://127.0.0.1:") {
+		t.Errorf("URL = %q", got)
+	}
+	for range 2 {
+		if err := srv.Close(); err != nil {
+			t.Errorf("close: %v", err)
 		}
 	}
 }

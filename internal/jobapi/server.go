@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
@@ -65,9 +66,11 @@ type Server struct {
 	// releaseMu makes "does this tag exist? then write it" one step.
 	releaseMu sync.Mutex
 
-	ln     net.Listener
-	srv    *http.Server
-	served chan error
+	ln        net.Listener
+	srv       *http.Server
+	served    chan error
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New checks the configuration and returns a server that is not yet
@@ -110,7 +113,13 @@ func (s *Server) Start() error {
 		ln = tls.NewListener(ln, s.cfg.TLS.Clone())
 	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 30 * time.Second,
+		// net/http's own complaints (a TLS handshake from a plain-HTTP
+		// client, say) belong in the request log, not on exec's terminal.
+		ErrorLog: log.New(serverErrors{s}, "jobapi: ", 0),
+	}
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.srv.Serve(ln) }()
 	return nil
@@ -126,6 +135,16 @@ func (s *Server) URL() string {
 		return "https://" + s.ln.Addr().String()
 	}
 	return "http://" + s.ln.Addr().String()
+}
+
+// serverErrors writes net/http's error log lines into the request log.
+type serverErrors struct{ s *Server }
+
+func (e serverErrors) Write(p []byte) (int, error) {
+	e.s.logMu.Lock()
+	defer e.s.logMu.Unlock()
+	_, _ = e.s.cfg.RequestLog.Write(p)
+	return len(p), nil
 }
 
 // APIURL is CI_API_V4_URL for the jobs.
@@ -145,18 +164,21 @@ func (s *Server) RepositoryURL(fullPath, token string) string {
 }
 
 // Close stops the server, waiting up to five seconds for requests in
-// flight (a git clone, a package upload) to finish.
+// flight (a git clone, a package upload) to finish. Closing twice is
+// harmless.
 func (s *Server) Close() error {
-	if s.srv == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := s.srv.Shutdown(ctx)
-	if served := <-s.served; !errors.Is(served, http.ErrServerClosed) && err == nil {
-		err = served
-	}
-	return err
+	s.closeOnce.Do(func() {
+		if s.srv == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.closeErr = s.srv.Shutdown(ctx)
+		if served := <-s.served; !errors.Is(served, http.ErrServerClosed) && s.closeErr == nil {
+			s.closeErr = served
+		}
+	})
+	return s.closeErr
 }
 
 // Register makes token valid for job until Revoke. The job's project must
