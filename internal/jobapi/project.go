@@ -17,13 +17,21 @@ const (
 	Public   Visibility = "public"
 )
 
-// Project is one local project the API serves.
+// Project is one local project the API serves. The yaml and mapstructure
+// (viper) tags give jobrun.yaml's spelling:
+//
+//	projects:
+//	  - id: 2
+//	    path: group/lib
+//	    dir: ../lib
+//	    visibility: private
+//	    job_token_scope: {allow_all_projects: false, allowlist: [group/app]}
 type Project struct {
-	ID         int64      `yaml:"id" json:"id"`
-	FullPath   string     `yaml:"path" json:"path_with_namespace"` // "group/sub/name"
-	Dir        string     `yaml:"dir" json:"-"`                    // working tree or bare repository on disk, for git over HTTP
-	Visibility Visibility `yaml:"visibility" json:"visibility"`    // empty means private
-	TokenScope TokenScope `yaml:"job_token_scope" json:"-"`
+	ID         int64      `yaml:"id" mapstructure:"id" json:"id"`
+	FullPath   string     `yaml:"path" mapstructure:"path" json:"path_with_namespace"`    // "group/sub/name"
+	Dir        string     `yaml:"dir" mapstructure:"dir" json:"-"`                        // working tree or bare repository, for git over HTTP
+	Visibility Visibility `yaml:"visibility" mapstructure:"visibility" json:"visibility"` // empty means private
+	TokenScope TokenScope `yaml:"job_token_scope" mapstructure:"job_token_scope" json:"-"`
 }
 
 // TokenScope is the project's "Limit access to this project" setting and
@@ -32,11 +40,11 @@ type Project struct {
 type TokenScope struct {
 	// AllowAllProjects turns the limit off: every project's job token may
 	// reach this project.
-	AllowAllProjects bool `yaml:"allow_all_projects"`
+	AllowAllProjects bool `yaml:"allow_all_projects" mapstructure:"allow_all_projects"`
 	// Allowlist names the projects (full path or numeric id) or groups (full
 	// path, covering every project below it) whose job tokens may reach this
 	// project.
-	Allowlist []string `yaml:"allowlist"`
+	Allowlist []string `yaml:"allowlist" mapstructure:"allowlist"`
 }
 
 // Name is the project's last path component.
