@@ -3,6 +3,9 @@ package jobapi
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestReach(t *testing.T) {
@@ -102,5 +105,36 @@ func TestProjectSetFind(t *testing.T) {
 		if ok != (tt.wantID != 0) || p.ID != tt.wantID {
 			t.Errorf("find(%q) = %d, %v; want %d", tt.ref, p.ID, ok, tt.wantID)
 		}
+	}
+}
+
+func TestProjectsFromYAML(t *testing.T) {
+	t.Parallel()
+	doc := `
+- id: 2
+  path: group/lib
+  dir: ../lib
+  visibility: internal
+  job_token_scope: {allow_all_projects: true, allowlist: [group/app, "7"]}
+- id: 3
+  path: group/private
+`
+	var got []Project
+	if err := yaml.Unmarshal([]byte(doc), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []Project{
+		{ID: 2, FullPath: "group/lib", Dir: "../lib", Visibility: Internal,
+			TokenScope: TokenScope{AllowAllProjects: true, Allowlist: []string{"group/app", "7"}}},
+		{ID: 3, FullPath: "group/private"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("projects (-want +got):\n%s", diff)
+	}
+	if _, err := newProjectSet(got); err != nil {
+		t.Error(err)
+	}
+	if got[1].visibility() != Private || got[1].TokenScope.AllowAllProjects {
+		t.Error("a project without settings is not private with the limit on")
 	}
 }
