@@ -48,10 +48,18 @@ func (e logEntry) line(now time.Time, status int) string {
 	if e.allowed {
 		verdict = "allowed"
 	}
-	s := fmt.Sprintf("%s %s %s job=%s project=%s %s %d: %s\n",
+	s := fmt.Sprintf("%s %s %s job=%s project=%s %s %d: %s",
 		now.UTC().Format(time.RFC3339), e.method, maskedURL(e.url),
 		orDash(e.job), orDash(e.project), verdict, status, e.reason)
-	return tokenPrefixRE.ReplaceAllString(maskSecret(s, e.secret), "${1}"+masked)
+	s = tokenPrefixRE.ReplaceAllString(maskSecret(s, e.secret), "${1}"+masked)
+	// net/http refuses control characters in a request line, but the
+	// handler can be mounted elsewhere: one request stays one line.
+	return strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return '?'
+		}
+		return r
+	}, s) + "\n"
 }
 
 func orDash(s string) string {

@@ -29,6 +29,16 @@ func TestMaskedURL(t *testing.T) {
 	}
 }
 
+func TestLogLineIsOneLine(t *testing.T) {
+	t.Parallel()
+	u := &url.URL{Path: "/api/v4/job", RawQuery: "a=1\n2026-01-02T03:04:05Z GET /forged allowed"}
+	e := logEntry{method: "GET\r\nX", url: u, reason: "no valid job token"}
+	got := e.line(fixedClock(), 401)
+	if strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, "\n") || strings.Contains(got, "\r") {
+		t.Errorf("line %q is not exactly one line", got)
+	}
+}
+
 func TestLogLineKeepsShortBogusCredentials(t *testing.T) {
 	t.Parallel()
 	u, _ := url.Parse("/api/v4/job")

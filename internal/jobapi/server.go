@@ -116,8 +116,8 @@ func (s *Server) Start() error {
 	s.srv = &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 30 * time.Second,
-		// net/http's own complaints (a TLS handshake from a plain-HTTP
-		// client, say) belong in the request log, not on exec's terminal.
+		// net/http's own complaints (failed TLS handshakes, say) belong
+		// in the request log, not on exec's terminal.
 		ErrorLog: log.New(serverErrors{s}, "jobapi: ", 0),
 	}
 	s.served = make(chan error, 1)
