@@ -1,0 +1,65 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fixedNow makes CI_PIPELINE_CREATED_AT stable in golden files.
+var fixedNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// corpusOptions compiles a corpus pipeline offline, with its .includes
+// folder (when it has one) as the project directory.
+func corpusOptions(corpus, file string) Options {
+	dir := corpus
+	if inc := strings.TrimSuffix(file, ".gitlab-ci.yml") + ".includes"; dirExists(filepath.Join(corpus, inc)) {
+		dir = filepath.Join(corpus, inc)
+	}
+	return Options{Dir: dir, File: filepath.Join(corpus, file), Now: fixedNow, Remote: Remote{Offline: true}}
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// Every corpus pipeline compiles, or fails only because an include needs
+// a GitLab instance; the --list --json output is pinned.
+func TestCorpus(t *testing.T) {
+	t.Parallel()
+	corpus := sharedCorpus(t, "gitlab-ci")
+	files, err := filepath.Glob(filepath.Join(corpus, "*.gitlab-ci.yml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus files: %v", err)
+	}
+	for _, path := range files {
+		file := filepath.Base(path)
+		t.Run(strings.TrimSuffix(file, ".gitlab-ci.yml"), func(t *testing.T) {
+			t.Parallel()
+			opts := corpusOptions(corpus, file)
+			plan, err := Compile(context.Background(), opts)
+			var out bytes.Buffer
+			if err != nil {
+				var perr *Error
+				if !errors.As(err, &perr) || !strings.Contains(perr.Msg, "cannot be resolved locally") {
+					t.Fatalf("compile: %v", err)
+				}
+				out.WriteString("error: " + strings.ReplaceAll(err.Error(), corpus+string(filepath.Separator), "") + "\n")
+			} else {
+				if len(plan.Jobs) == 0 && len(plan.Excluded) == 0 {
+					t.Errorf("no jobs and nothing excluded")
+				}
+				if err := WriteJSON(&out, plan); err != nil {
+					t.Fatal(err)
+				}
+			}
+			assertGolden(t, "list", bytes.ReplaceAll(out.Bytes(), []byte(corpus), []byte("$CORPUS")))
+		})
+	}
+}

@@ -1,0 +1,108 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"fmt"
+	"github.com/jobrun/jobrun/internal/job"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// Redacted returns a copy of the plan that is safe to print: every
+// masked, file or otherwise non-public variable value is "[MASKED]", in
+// the jobs, their images and services, and child pipelines.
+func (p *Plan) Redacted() *Plan {
+	out := *p
+	out.Jobs = make([]*Job, len(p.Jobs))
+	for i, j := range p.Jobs {
+		cp := *j
+		cp.Payload.Variables = j.Payload.Variables.Redacted()
+		cp.Payload.Image.Variables = j.Payload.Image.Variables.Redacted()
+		cp.Payload.Services = make([]job.Service, len(j.Payload.Services))
+		for k, s := range j.Payload.Services {
+			s.Variables = s.Variables.Redacted()
+			cp.Payload.Services[k] = s
+		}
+		cp.Payload.Token = ""
+		cp.Payload.GitInfo.RepoURL = ""
+		if j.Trigger != nil && j.Trigger.Child != nil {
+			t := *j.Trigger
+			t.Child = j.Trigger.Child.Redacted()
+			cp.Trigger = &t
+		}
+		out.Jobs[i] = &cp
+	}
+	return &out
+}
+
+// WriteJSON writes the plan as one JSON document, secrets redacted.
+func WriteJSON(w io.Writer, p *Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(p.Redacted())
+}
+
+// WriteList writes one line per job in run order: stage, name, when,
+// allow_failure and needs, then the excluded jobs and the notes.
+func WriteList(w io.Writer, p *Plan) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STAGE\tNAME\tWHEN\tALLOW FAILURE\tNEEDS")
+	for _, j := range p.Jobs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", j.Stage, j.Name, describeWhen(j), describeAllowFailure(j), describeNeeds(j))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, e := range p.Excluded {
+		if _, err := fmt.Fprintf(w, "not in the pipeline: %s (%s)\n", e.Name, e.Reason); err != nil {
+			return err
+		}
+	}
+	for _, n := range p.Notes {
+		if _, err := fmt.Fprintf(w, "note: %s\n", n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func describeWhen(j *Job) string {
+	s := j.When
+	if j.StartIn != "" {
+		s += " (" + j.StartIn + ")"
+	}
+	if j.Trigger != nil && !j.Trigger.Local {
+		s += " [trigger, not run locally]"
+	}
+	return s
+}
+
+func describeAllowFailure(j *Job) string {
+	if len(j.AllowFailureExitCodes) > 0 {
+		codes := make([]string, len(j.AllowFailureExitCodes))
+		for i, c := range j.AllowFailureExitCodes {
+			codes[i] = fmt.Sprint(c)
+		}
+		return "exit codes " + strings.Join(codes, ",")
+	}
+	return fmt.Sprint(j.AllowFailure)
+}
+
+func describeNeeds(j *Job) string {
+	if j.Needs == nil {
+		return "-"
+	}
+	if len(j.Needs) == 0 {
+		return "[]"
+	}
+	names := make([]string, len(j.Needs))
+	for i, n := range j.Needs {
+		names[i] = n.Job
+		if n.Optional {
+			names[i] += "?"
+		}
+	}
+	return strings.Join(names, ", ")
+}
