@@ -45,8 +45,9 @@ func WriteJSON(w io.Writer, p *Plan) error {
 }
 
 // WriteList writes one line per job in run order: stage, name, when,
-// allow_failure and needs, then the excluded jobs and the notes.
-func WriteList(w io.Writer, p *Plan) error {
+// allow_failure and needs, then the notes, and the excluded jobs (with
+// verbose each of them, otherwise their number).
+func WriteList(w io.Writer, p *Plan, verbose bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tNAME\tWHEN\tALLOW FAILURE\tNEEDS")
 	for _, j := range p.Jobs {
@@ -55,7 +56,15 @@ func WriteList(w io.Writer, p *Plan) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if !verbose && len(p.Excluded) > 0 {
+		if _, err := fmt.Fprintf(w, "%d jobs are not in the pipeline (rules, only/except); -v lists them\n", len(p.Excluded)); err != nil {
+			return err
+		}
+	}
 	for _, e := range p.Excluded {
+		if !verbose {
+			break
+		}
 		if _, err := fmt.Fprintf(w, "not in the pipeline: %s (%s)\n", e.Name, e.Reason); err != nil {
 			return err
 		}

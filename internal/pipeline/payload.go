@@ -106,6 +106,8 @@ func (c *compiler) gitInfo() job.GitInfo {
 	lookup := c.pipelineLookup()
 	gi := job.GitInfo{Ref: lookupValue(lookup, "CI_COMMIT_REF_NAME"), Sha: lookupValue(lookup, "CI_COMMIT_SHA"),
 		BeforeSha: zeroSHA, RefType: job.RefTypeBranch, Depth: gitDepth, Refspecs: []string{}}
+	protected := lookupValue(lookup, "CI_COMMIT_REF_PROTECTED") == "true"
+	gi.Protected = &protected
 	if c.opts.Tag != "" {
 		gi.RefType = job.RefTypeTag
 		gi.Refspecs = []string{"+refs/tags/" + gi.Ref + ":refs/tags/" + gi.Ref}

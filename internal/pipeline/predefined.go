@@ -109,13 +109,15 @@ func (c *compiler) predefinedVars() error {
 	if ref == "" {
 		ref = g.SHA
 	}
+	// GitLab protects the default branch unless told otherwise.
+	protected := strconv.FormatBool(c.opts.Tag == "" && g.Branch != "" && g.Branch == g.DefaultBranch)
 	desc := ""
 	if i := strings.IndexByte(g.Message, '\n'); i >= 0 {
 		desc = strings.TrimLeft(g.Message[i+1:], "\n")
 	}
 	for _, kv := range [][2]string{
 		{"CI_COMMIT_SHA", g.SHA}, {"CI_COMMIT_SHORT_SHA", short(g.SHA)}, {"CI_COMMIT_BEFORE_SHA", zeroSHA},
-		{"CI_COMMIT_REF_NAME", ref}, {"CI_COMMIT_REF_SLUG", slug(ref, 63)}, {"CI_COMMIT_REF_PROTECTED", "false"},
+		{"CI_COMMIT_REF_NAME", ref}, {"CI_COMMIT_REF_SLUG", slug(ref, 63)}, {"CI_COMMIT_REF_PROTECTED", protected},
 		{"CI_COMMIT_TITLE", g.Title}, {"CI_COMMIT_MESSAGE", g.Message}, {"CI_COMMIT_DESCRIPTION", desc},
 		{"CI_COMMIT_TIMESTAMP", g.Timestamp}, {"CI_COMMIT_AUTHOR", g.Author}, {"CI_DEFAULT_BRANCH", g.DefaultBranch},
 	} {
