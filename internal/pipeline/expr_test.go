@@ -22,8 +22,8 @@ func TestExprEval(t *testing.T) {
 		{`$BRANCH == $OTHER`, true},
 		{`${BRANCH} == "main"`, true},
 		{`$BRANCH`, true},
-		{`$EMPTY`, false},  // empty is false
-		{`$UNSET`, false},  // undefined is false
+		{`$EMPTY`, false}, // empty is false
+		{`$UNSET`, false}, // undefined is false
 		{`$UNSET == null`, true},
 		{`$EMPTY == null`, false}, // empty is not null
 		{`$EMPTY == ""`, true},
