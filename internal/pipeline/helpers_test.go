@@ -43,7 +43,7 @@ func assertGolden(t *testing.T, name string, got []byte) {
 // sharedCorpus returns ../shared/corpus/<sub> next to the repository
 // root. When it is missing the test skips, except under CI=true, where
 // the corpus must be there.
-func sharedCorpus(t *testing.T, sub string) string {
+func sharedCorpus(t testing.TB, sub string) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
