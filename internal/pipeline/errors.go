@@ -99,21 +99,63 @@ func appendStrings(out []string, n *Node, what string, depth int) ([]string, err
 	return out, nil
 }
 
-// checkKeys reports the first key of a mapping that is not allowed.
+// checkKeys reports the first key of a mapping that is not allowed,
+// suggesting the closest allowed key when there is one.
 func checkKeys(n *Node, what string, allowed ...string) error {
 	for _, p := range n.Pairs {
-		ok := false
-		for _, a := range allowed {
-			if p.Key == a {
-				ok = true
-				break
-			}
+		if containsKey(allowed, p.Key) {
+			continue
 		}
-		if !ok {
-			return &Error{Pos: p.KeyPos, Msg: fmt.Sprintf("unknown keyword %q in %s; expected one of: %s", p.Key, what, strings.Join(allowed, ", "))}
+		expected := "expected one of: " + strings.Join(allowed, ", ")
+		if best := closest(p.Key, allowed); best != "" {
+			expected = "did you mean " + strconv.Quote(best) + "?"
 		}
+		return &Error{Pos: p.KeyPos, Msg: fmt.Sprintf("unknown keyword %q in %s; %s", p.Key, what, expected)}
 	}
 	return nil
+}
+
+func containsKey(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// closest returns the allowed word within edit distance 2 of s, if any.
+func closest(s string, words []string) string {
+	best, bestDist := "", 3
+	for _, w := range words {
+		if d := editDistance(s, w); d < bestDist {
+			best, bestDist = w, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func mustMap(n *Node, what string) error {
