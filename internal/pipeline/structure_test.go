@@ -270,3 +270,37 @@ l: {stage: lint, script: [x]}
 		t.Errorf("CI_JOB_URL = %q", varOf(plan.Jobs[1], "CI_JOB_URL"))
 	}
 }
+
+func TestTrigger(t *testing.T) {
+	t.Parallel()
+	plan, err := compileFiles(t, map[string]string{
+		".gitlab-ci.yml": `
+child:
+  trigger:
+    include: [{local: ci/child.yml}]
+    strategy: depend
+downstream:
+  trigger: {project: group/other, branch: main}
+remote-child:
+  trigger:
+    include: [{project: group/tools, file: ci.yml}]
+`,
+		"ci/child.yml": "child-job: {script: [x]}\n",
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := jobNamed(t, plan, "child").Trigger
+	if !child.Local || child.Child == nil || len(child.Child.Jobs) != 1 || child.Child.Jobs[0].Name != "child-job" || child.Strategy != "depend" {
+		t.Errorf("local child pipeline: %+v", child)
+	}
+	if d := jobNamed(t, plan, "downstream").Trigger; d.Local || d.Project != "group/other" || d.Reason == "" {
+		t.Errorf("multi-project trigger: %+v", d)
+	}
+	if r := jobNamed(t, plan, "remote-child").Trigger; r.Local || r.Child != nil || !strings.Contains(r.Reason, "not in this repository") {
+		t.Errorf("child pipeline from another project: %+v", r)
+	}
+	if steps := jobNamed(t, plan, "child").Payload.Steps; len(steps) != 0 {
+		t.Errorf("a trigger job has no script steps: %+v", steps)
+	}
+}
