@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -20,11 +21,8 @@ func BenchmarkCompileLargest(b *testing.B) {
 	}
 }
 
-// BenchmarkCompileSmall compiles a 15-line pipeline, the size at which
-// gitlab-ci-local was measured.
-func BenchmarkCompileSmall(b *testing.B) {
-	dir := b.TempDir()
-	src := `stages: [build, test]
+// smallPipeline is 15 lines, the size at which gitlab-ci-local was measured.
+const smallPipeline = `stages: [build, test]
 variables: {GO: "1.26"}
 build:
   stage: build
@@ -39,7 +37,11 @@ test:
     - if: $CI_COMMIT_BRANCH == "main"
     - changes: ["**/*.go"]
 `
-	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), []byte(src), 0o644); err != nil {
+
+// BenchmarkCompileSmall compiles smallPipeline in process.
+func BenchmarkCompileSmall(b *testing.B) {
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), []byte(smallPipeline), 0o644); err != nil {
 		b.Fatal(err)
 	}
 	opts := Options{Dir: dir, Now: fixedNow, Git: &GitFacts{Dir: dir, SHA: "abc", Branch: "main", DefaultBranch: "main"}}
@@ -47,6 +49,37 @@ test:
 	for b.Loop() {
 		if _, err := Compile(context.Background(), opts); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPeerGitlabCILocalList runs `gitlab-ci-local --list` (the peer,
+// a separate Node.js process) on smallPipeline in a git repository. It
+// runs only when GITLAB_CI_LOCAL names the peer's executable.
+func BenchmarkPeerGitlabCILocalList(b *testing.B) {
+	bin := os.Getenv("GITLAB_CI_LOCAL")
+	if bin == "" {
+		b.Skip("set GITLAB_CI_LOCAL to the gitlab-ci-local executable to compare")
+	}
+	dir := b.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), []byte(smallPipeline), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	git := func(args ...string) {
+		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=b", "-c", "user.email=b@example.com"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-q", "-m", "init")
+	git("remote", "add", "origin", "https://gitlab.example.com/acme/app.git")
+	for b.Loop() {
+		cmd := exec.Command(bin, "--list")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("gitlab-ci-local: %v\n%s", err, out)
 		}
 	}
 }

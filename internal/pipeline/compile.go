@@ -62,6 +62,7 @@ type compiler struct {
 	changed      map[string][]string
 	// stopped is set when workflow:rules create no pipeline.
 	stopped bool
+	git     *job.GitInfo
 	// depth is 0 for the pipeline, 1 and up for child pipelines.
 	depth int
 }

@@ -102,7 +102,18 @@ func lookupValue(l Lookup, k string) string {
 	return v
 }
 
+// gitInfo is the same for every job; it is built once and copied.
 func (c *compiler) gitInfo() job.GitInfo {
+	if c.git == nil {
+		gi := c.buildGitInfo()
+		c.git = &gi
+	}
+	gi := *c.git
+	gi.Refspecs = append([]string{}, c.git.Refspecs...)
+	return gi
+}
+
+func (c *compiler) buildGitInfo() job.GitInfo {
 	lookup := c.pipelineLookup()
 	gi := job.GitInfo{Ref: lookupValue(lookup, "CI_COMMIT_REF_NAME"), Sha: lookupValue(lookup, "CI_COMMIT_SHA"),
 		BeforeSha: zeroSHA, RefType: job.RefTypeBranch, Depth: gitDepth, Refspecs: []string{}}
