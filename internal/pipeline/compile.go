@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jobrun/jobrun/internal/job"
@@ -111,7 +112,7 @@ func Compile(ctx context.Context, opts Options) (*Plan, error) {
 	c := newCompiler(ctx, opts)
 	for _, s := range compileSteps() {
 		if err := s.Run(c); err != nil {
-			return nil, err
+			return nil, c.scrub(err)
 		}
 		if c.stopped {
 			break
@@ -126,13 +127,29 @@ func Preview(ctx context.Context, opts Options) ([]byte, error) {
 	c := newCompiler(ctx, opts)
 	for _, s := range compileSteps() {
 		if err := s.Run(c); err != nil {
-			return nil, err
+			return nil, c.scrub(err)
 		}
 		if s.name == "references" {
 			break
 		}
 	}
 	return c.preview()
+}
+
+// scrub removes secret values from an error message: a secret expanded
+// into an include path must not reach the terminal through an error.
+func (c *compiler) scrub(err error) error {
+	perr, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	msg := perr.Msg
+	for _, vs := range []job.Variables{c.opts.FileVars, c.opts.CLIVars} {
+		for _, secret := range vs.MaskedValues() {
+			msg = strings.ReplaceAll(msg, secret, "[MASKED]")
+		}
+	}
+	return &Error{Pos: perr.Pos, Msg: msg}
 }
 
 func newCompiler(ctx context.Context, opts Options) *compiler {

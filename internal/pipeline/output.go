@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"github.com/jobrun/jobrun/internal/job"
@@ -36,12 +37,48 @@ func (p *Plan) Redacted() *Plan {
 	return &out
 }
 
-// WriteJSON writes the plan as one JSON document, secrets redacted.
+// minScrubLength is the shortest secret scrubbed from the whole JSON
+// document (GitLab's minimum for masked values). Shorter ones are still
+// redacted in every variables list, but replacing them everywhere would
+// corrupt the document.
+const minScrubLength = 8
+
+// WriteJSON writes the plan as one JSON document, secrets redacted: in
+// the variables lists, and wherever GitLab expanded a secret into another
+// keyword (an image name, an environment URL...).
 func WriteJSON(w io.Writer, p *Plan) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(p.Redacted())
+	if err := enc.Encode(p.Redacted()); err != nil {
+		return err
+	}
+	out := buf.Bytes()
+	for _, secret := range p.secrets() {
+		if len(secret) < minScrubLength {
+			continue
+		}
+		quoted, err := json.Marshal(secret)
+		if err != nil {
+			return err
+		}
+		out = bytes.ReplaceAll(out, quoted[1:len(quoted)-1], []byte("[MASKED]"))
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// secrets lists the masked values of every job, child pipelines included.
+func (p *Plan) secrets() []string {
+	var out []string
+	for _, j := range p.Jobs {
+		out = append(out, j.Payload.Variables.MaskedValues()...)
+		if j.Trigger != nil && j.Trigger.Child != nil {
+			out = append(out, j.Trigger.Child.secrets()...)
+		}
+	}
+	return out
 }
 
 // WriteList writes one line per job in run order: stage, name, when,

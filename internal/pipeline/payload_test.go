@@ -213,3 +213,36 @@ func TestCLIVariables(t *testing.T) {
 		}
 	}
 }
+
+// A secret expanded into another keyword is still absent from --list
+// --json and from error messages.
+func TestSecretsExpandedIntoKeywords(t *testing.T) {
+	t.Parallel()
+	const secret = "registry-pass-0123456789"
+	secrets := func(o *Options) { o.CLIVars = job.Variables{{Key: "SECRET", Value: secret, Masked: true}} }
+	plan, err := compileFiles(t, map[string]string{".gitlab-ci.yml": `
+j:
+  image: registry.example.com/$SECRET/app
+  environment: {name: prod, url: "https://$SECRET.example.com"}
+  script: [echo]
+`}, secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := WriteJSON(&out, plan); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), secret) {
+		t.Errorf("secret printed")
+	}
+	for _, want := range []string{`"name": "registry.example.com/[MASKED]/app"`, `"url": "https://[MASKED].example.com"`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	_, err = compileFiles(t, map[string]string{".gitlab-ci.yml": "include: {local: 'ci/$SECRET.yml'}\n"}, secrets)
+	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "ci/[MASKED].yml") {
+		t.Errorf("error = %v", err)
+	}
+}
