@@ -84,7 +84,7 @@ func (c *compiler) predefinedVars() error {
 		{"CI_PROJECT_URL", server + "/" + p.path}, {"CI_PROJECT_VISIBILITY", "private"},
 		{"CI_REGISTRY", "registry." + p.host}, {"CI_REGISTRY_IMAGE", "registry." + p.host + "/" + strings.ToLower(p.path)},
 		{"CI_PIPELINE_ID", strconv.Itoa(localPipelineID)}, {"CI_PIPELINE_IID", strconv.Itoa(localPipelineID)},
-		{"CI_PIPELINE_SOURCE", "push"}, {"CI_PIPELINE_URL", server + "/" + p.path + "/-/pipelines/" + strconv.Itoa(localPipelineID)},
+		{"CI_PIPELINE_SOURCE", c.pipelineSource()}, {"CI_PIPELINE_URL", server + "/" + p.path + "/-/pipelines/" + strconv.Itoa(localPipelineID)},
 		{"CI_PIPELINE_CREATED_AT", c.opts.Now.UTC().Format("2006-01-02T15:04:05Z")},
 		{"CI_CONFIG_PATH", filepath.ToSlash(c.mainFile)},
 	} {
@@ -125,6 +125,14 @@ func (c *compiler) predefinedVars() error {
 	}
 	c.predefined = vs
 	return nil
+}
+
+// pipelineSource is push, or parent_pipeline for a child pipeline.
+func (c *compiler) pipelineSource() string {
+	if c.depth > 0 {
+		return "parent_pipeline"
+	}
+	return "push"
 }
 
 func contains(list []string, s string) bool {

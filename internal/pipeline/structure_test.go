@@ -294,6 +294,9 @@ remote-child:
 	if !child.Local || child.Child == nil || len(child.Child.Jobs) != 1 || child.Child.Jobs[0].Name != "child-job" || child.Strategy != "depend" {
 		t.Errorf("local child pipeline: %+v", child)
 	}
+	if got := varOf(child.Child.Jobs[0], "CI_PIPELINE_SOURCE"); got != "parent_pipeline" {
+		t.Errorf("child CI_PIPELINE_SOURCE = %q", got)
+	}
 	if d := jobNamed(t, plan, "downstream").Trigger; d.Local || d.Project != "group/other" || d.Reason == "" {
 		t.Errorf("multi-project trigger: %+v", d)
 	}
