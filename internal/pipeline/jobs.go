@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/jobrun/jobrun/internal/job"
 )
@@ -65,7 +66,7 @@ func (c *compiler) buildJob(p Pair) error {
 		}
 	}
 	if !contains(c.stages, stage) {
-		return errAt(node.Get("stage"), "job %q uses stage %q, which is not in stages; expected one of: %s", name, stage, joinList(c.stages))
+		return errAt(node.Get("stage"), "job %q uses stage %q, which is not in stages; expected one of: %s", name, stage, strings.Join(c.stages, ", "))
 	}
 	instances, err := parseParallel(node.Get("parallel"), name)
 	if err != nil {
@@ -186,17 +187,6 @@ func (c *compiler) buildInstance(spec *jobSpec, inst instance, inheritGlobals fu
 	return true, nil
 }
 
-func joinList(list []string) string {
-	out := ""
-	for i, s := range list {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
-}
-
 // jobOutcome is what rules (or only/except) decided.
 type jobOutcome struct {
 	included bool
@@ -281,7 +271,7 @@ func whenOf(n *Node, what string) (string, error) {
 		return "", err
 	}
 	if !contains(whenValues, s) {
-		return "", errAt(n, "%s is %q; expected one of: %s", what, s, joinList(whenValues))
+		return "", errAt(n, "%s is %q; expected one of: %s", what, s, strings.Join(whenValues, ", "))
 	}
 	return s, nil
 }
@@ -346,16 +336,5 @@ func describeRule(rule *Node) string {
 	if len(parts) == 0 {
 		return fmt.Sprintf("rules:%d:%d (unconditional)", rule.Pos.Line, rule.Pos.Col)
 	}
-	return "rules: " + joinWith(parts, " and ")
-}
-
-func joinWith(parts []string, sep string) string {
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += sep
-		}
-		out += p
-	}
-	return out
+	return "rules: " + strings.Join(parts, " and ")
 }

@@ -20,41 +20,10 @@ func (c *compiler) fillJob(spec *jobSpec, vs job.Variables) error {
 			return errAt(t, "%s:timeout %q: %v", j.Name, s, err)
 		}
 	}
+	if err := c.jobFacts(j, node, lookup, &vs); err != nil {
+		return err
+	}
 	var err error
-	if j.Retry, err = parseRetry(node.Get("retry"), j.Name); err != nil {
-		return err
-	}
-	if j.Tags, err = asStrings(node.Get("tags"), j.Name+":tags"); err != nil {
-		return err
-	}
-	for i, t := range j.Tags {
-		j.Tags[i] = expandExisting(t, lookup)
-	}
-	if j.Interruptible, err = asBool(node.Get("interruptible"), j.Name+":interruptible"); err != nil {
-		return err
-	}
-	if j.ResourceGroup, err = asString(node.Get("resource_group"), j.Name+":resource_group"); err != nil {
-		return err
-	}
-	if j.Coverage, err = asString(node.Get("coverage"), j.Name+":coverage"); err != nil {
-		return err
-	}
-	if j.IDTokens, err = parseIDTokens(node.Get("id_tokens"), j.Name); err != nil {
-		return err
-	}
-	if j.Environment, err = parseEnvironment(node.Get("environment"), j.Name, lookup); err != nil {
-		return err
-	}
-	if e := j.Environment; e != nil {
-		for _, kv := range [][2]string{{"CI_ENVIRONMENT_NAME", e.Name}, {"CI_ENVIRONMENT_SLUG", slug(e.Name, 24)}, {"CI_ENVIRONMENT_URL", e.URL}, {"CI_ENVIRONMENT_ACTION", e.Action}, {"CI_ENVIRONMENT_TIER", e.Tier}} {
-			if kv[1] != "" {
-				insertPredefined(&vs, job.Variable{Key: kv[0], Value: kv[1], Public: true})
-			}
-		}
-	}
-	if j.Trigger, err = c.parseTrigger(node.Get("trigger"), j.Name); err != nil {
-		return err
-	}
 	p := &j.Payload
 	p.JobInfo = job.JobInfo{Name: j.Name, Stage: j.Stage, PipelineID: localPipelineID, ProjectID: localProjectID,
 		ProjectName: lookupValue(lookup, "CI_PROJECT_NAME"), ProjectFullPath: lookupValue(lookup, "CI_PROJECT_PATH")}
@@ -85,6 +54,47 @@ func (c *compiler) fillJob(spec *jobSpec, vs job.Variables) error {
 	}
 	if r := node.Get("run"); r != nil && node.Get("script") == nil {
 		c.note("job " + j.Name + " uses run: (CI/CD steps), which the local runner does not execute")
+	}
+	return nil
+}
+
+// jobFacts reads the scheduling facts GitLab keeps outside the payload,
+// and adds the CI_ENVIRONMENT_* variables.
+func (c *compiler) jobFacts(j *Job, node *Node, lookup Lookup, vs *job.Variables) error {
+	var err error
+	if j.Retry, err = parseRetry(node.Get("retry"), j.Name); err != nil {
+		return err
+	}
+	if j.Tags, err = asStrings(node.Get("tags"), j.Name+":tags"); err != nil {
+		return err
+	}
+	for i, t := range j.Tags {
+		j.Tags[i] = expandExisting(t, lookup)
+	}
+	if j.Interruptible, err = asBool(node.Get("interruptible"), j.Name+":interruptible"); err != nil {
+		return err
+	}
+	if j.ResourceGroup, err = asString(node.Get("resource_group"), j.Name+":resource_group"); err != nil {
+		return err
+	}
+	if j.Coverage, err = asString(node.Get("coverage"), j.Name+":coverage"); err != nil {
+		return err
+	}
+	if j.IDTokens, err = parseIDTokens(node.Get("id_tokens"), j.Name); err != nil {
+		return err
+	}
+	if j.Environment, err = parseEnvironment(node.Get("environment"), j.Name, lookup); err != nil {
+		return err
+	}
+	if e := j.Environment; e != nil {
+		for _, kv := range [][2]string{{"CI_ENVIRONMENT_NAME", e.Name}, {"CI_ENVIRONMENT_SLUG", slug(e.Name, 24)}, {"CI_ENVIRONMENT_URL", e.URL}, {"CI_ENVIRONMENT_ACTION", e.Action}, {"CI_ENVIRONMENT_TIER", e.Tier}} {
+			if kv[1] != "" {
+				insertPredefined(vs, job.Variable{Key: kv[0], Value: kv[1], Public: true})
+			}
+		}
+	}
+	if j.Trigger, err = c.parseTrigger(node.Get("trigger"), j.Name); err != nil {
+		return err
 	}
 	return nil
 }
