@@ -63,6 +63,9 @@ func (c *compiler) globalKeywords() error {
 	return nil
 }
 
+// pipelineExcluded names the whole pipeline in Plan.Excluded.
+const pipelineExcluded = "(pipeline)"
+
 func isHidden(name string) bool { return len(name) > 0 && name[0] == '.' }
 
 // workflow applies workflow:rules: no matching rule, or a matching rule
@@ -88,7 +91,7 @@ func (c *compiler) workflow() error {
 			if rule != nil {
 				reason = "workflow:rules: when: never"
 			}
-			c.plan.Excluded = append(c.plan.Excluded, Excluded{Name: "(pipeline)", Reason: reason})
+			c.plan.Excluded = append(c.plan.Excluded, Excluded{Name: pipelineExcluded, Reason: reason})
 			c.plan.Jobs = []*Job{}
 			c.stopped = true
 			return nil

@@ -85,6 +85,10 @@ func (p *Plan) secrets() []string {
 // allow_failure and needs, then the notes, and the excluded jobs (with
 // verbose each of them, otherwise their number).
 func WriteList(w io.Writer, p *Plan, verbose bool) error {
+	if len(p.Jobs) == 0 && len(p.Excluded) == 1 && p.Excluded[0].Name == pipelineExcluded {
+		_, err := fmt.Fprintf(w, "no pipeline: %s\n", p.Excluded[0].Reason)
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STAGE\tNAME\tWHEN\tALLOW FAILURE\tNEEDS")
 	for _, j := range p.Jobs {
@@ -94,7 +98,11 @@ func WriteList(w io.Writer, p *Plan, verbose bool) error {
 		return err
 	}
 	if !verbose && len(p.Excluded) > 0 {
-		if _, err := fmt.Fprintf(w, "%d jobs are not in the pipeline (rules, only/except); -v lists them\n", len(p.Excluded)); err != nil {
+		verb := "jobs are"
+		if len(p.Excluded) == 1 {
+			verb = "job is"
+		}
+		if _, err := fmt.Fprintf(w, "%d %s not in the pipeline (rules, only/except); -v lists them\n", len(p.Excluded), verb); err != nil {
 			return err
 		}
 	}
