@@ -38,7 +38,8 @@ func ParseVariablesFile(name string, data []byte) (job.Variables, error) {
 	var out job.Variables
 	for _, p := range root.Pairs {
 		if !validVarName(p.Key) {
-			return nil, &Error{Pos: p.KeyPos, Msg: "variable name " + quote(p.Key) + " is not valid; expected letters, digits and _"}
+			// Not quoted: a mistyped line may hold a secret.
+			return nil, &Error{Pos: p.KeyPos, Msg: "a variable name is not valid; expected letters, digits and _"}
 		}
 		v := job.Variable{Key: p.Key, Public: true}
 		switch {
@@ -57,8 +58,13 @@ func ParseVariablesFile(name string, data []byte) (job.Variables, error) {
 }
 
 func fileVariable(n *Node, v *job.Variable) error {
-	if err := checkKeys(n, "variable "+v.Key, "value", "values", "masked", "file", "type", "raw", "expand", "description"); err != nil {
-		return err
+	// Unknown keys are not quoted: in a file of secrets, `TOKEN: {s3cr3t}`
+	// makes the secret a key.
+	allowed := []string{"value", "values", "masked", "file", "type", "raw", "expand", "description"}
+	for _, p := range n.Pairs {
+		if !containsKey(allowed, p.Key) {
+			return &Error{Pos: p.KeyPos, Msg: "variable " + v.Key + " has an unknown key; expected " + strings.Join(allowed, ", ")}
+		}
 	}
 	if val := n.Get("value"); val != nil {
 		if val.Kind != Scalar {

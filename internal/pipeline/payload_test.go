@@ -183,6 +183,10 @@ LITERAL: {value: "$X", expand: false}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+	_, err = ParseVariablesFile("vars.yml", []byte("TOKEN: {abc123secret}\n"))
+	if err == nil || !strings.Contains(err.Error(), "vars.yml:1:9: variable TOKEN has an unknown key") || strings.Contains(err.Error(), "abc123secret") {
+		t.Errorf("a secret written as a key: error = %v", err)
+	}
 	_, err = ParseVariablesFile("vars.yml", []byte("TOKEN: {value: abc123secret, masked: maybe}\n"))
 	if err == nil || !strings.Contains(err.Error(), "vars.yml:1:") || strings.Contains(err.Error(), "abc123secret") {
 		t.Errorf("bad flag error = %v", err)
