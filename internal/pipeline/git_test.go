@@ -76,7 +76,7 @@ func TestGitPredefinedVariables(t *testing.T) {
 				"CI_COMMIT_AUTHOR": "Jo Dev <jo@example.com>", "CI_COMMIT_TIMESTAMP": "2026-01-02T03:04:05Z", "CI_DEFAULT_BRANCH": "main",
 				"CI_PROJECT_PATH": "acme/tools/app", "CI_PROJECT_NAMESPACE": "acme/tools", "CI_PROJECT_ROOT_NAMESPACE": "acme",
 				"CI_PROJECT_NAME": "app", "CI_SERVER_HOST": "gitlab.example.com", "CI_PROJECT_URL": "https://gitlab.example.com/acme/tools/app",
-				"CI_PIPELINE_SOURCE": "push", "CI_COMMIT_SHORT_SHA": git.SHA[:8], "CI_COMMIT_SHA": git.SHA},
+				"CI_PIPELINE_SOURCE": "push", "GITLAB_USER_EMAIL": "jo@example.com", "GITLAB_USER_LOGIN": "jo", "CI_COMMIT_SHORT_SHA": git.SHA[:8], "CI_COMMIT_SHA": git.SHA},
 			[]string{"CI_COMMIT_TAG"}, "branch"},
 		{"tag pipeline", "v1.0.0", []string{"on-tag", "docs", "go"},
 			map[string]string{"CI_COMMIT_TAG": "v1.0.0", "CI_COMMIT_REF_NAME": "v1.0.0", "CI_COMMIT_REF_SLUG": "v1-0-0"},

@@ -123,6 +123,14 @@ func (c *compiler) predefinedVars() error {
 	} {
 		set(kv[0], kv[1])
 	}
+	// The local user starts the pipeline: the commit author stands in.
+	if name, email, ok := strings.Cut(g.Author, " <"); ok {
+		email = strings.TrimSuffix(email, ">")
+		login, _, _ := strings.Cut(email, "@")
+		set("GITLAB_USER_NAME", name)
+		set("GITLAB_USER_EMAIL", email)
+		set("GITLAB_USER_LOGIN", login)
+	}
 	c.predefined = vs
 	return nil
 }
