@@ -189,13 +189,17 @@ func newConverter(file string) *converter {
 func (c *converter) pos(y *yaml.Node) Pos { return Pos{File: c.file, Line: y.Line, Col: y.Column} }
 
 func (c *converter) convert(y *yaml.Node) (*Node, error) {
-	if n, ok := c.done[y]; ok {
-		// A shared (aliased) subtree counts again for the size limit.
-		c.total += c.sizes[n]
-		if c.total > maxNodes {
-			return nil, &Error{Pos: c.pos(y), Msg: "the document expands to too many nodes (nested aliases)"}
+	// Only anchored nodes can be reached twice (through aliases), so only
+	// they are remembered, with their expanded size.
+	if y.Anchor == "" {
+		n, err := c.build(y)
+		if err != nil {
+			return nil, err
 		}
-		return n, nil
+		return n, c.count(y, 1)
+	}
+	if n, ok := c.done[y]; ok {
+		return n, c.count(y, c.sizes[n]) // a shared subtree counts again
 	}
 	if c.busy[y] {
 		return nil, &Error{Pos: c.pos(y), Msg: "an alias refers to a node that contains it"}
@@ -207,13 +211,21 @@ func (c *converter) convert(y *yaml.Node) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.total++
-	if c.total > maxNodes {
-		return nil, &Error{Pos: c.pos(y), Msg: "the document expands to too many nodes (nested aliases)"}
+	if err := c.count(y, 1); err != nil {
+		return nil, err
 	}
 	c.done[y] = n
 	c.sizes[n] = c.total - before
 	return n, nil
+}
+
+// count adds nodes to the expanded size and enforces maxNodes.
+func (c *converter) count(y *yaml.Node, nodes int) error {
+	c.total += nodes
+	if c.total > maxNodes {
+		return &Error{Pos: c.pos(y), Msg: "the document expands to too many nodes (nested aliases)"}
+	}
+	return nil
 }
 
 func (c *converter) build(y *yaml.Node) (*Node, error) {
