@@ -54,12 +54,21 @@ func BenchmarkCompileSmall(b *testing.B) {
 }
 
 // BenchmarkPeerGitlabCILocalList runs `gitlab-ci-local --list` (the peer,
-// a separate Node.js process) on smallPipeline in a git repository. It
-// runs only when GITLAB_CI_LOCAL names the peer's executable.
+// a Node.js process) on smallPipeline in a git repository. It runs only
+// when GITLAB_CI_LOCAL names the peer's executable.
 func BenchmarkPeerGitlabCILocalList(b *testing.B) {
-	bin := os.Getenv("GITLAB_CI_LOCAL")
+	benchListProcess(b, os.Getenv("GITLAB_CI_LOCAL"), "--list")
+}
+
+// BenchmarkJobrunExecListProcess runs `jobrun exec --list` the same way,
+// process start included, when JOBRUN_BIN names a built jobrun.
+func BenchmarkJobrunExecListProcess(b *testing.B) {
+	benchListProcess(b, os.Getenv("JOBRUN_BIN"), "exec", "--list")
+}
+
+func benchListProcess(b *testing.B, bin string, args ...string) {
 	if bin == "" {
-		b.Skip("set GITLAB_CI_LOCAL to the gitlab-ci-local executable to compare")
+		b.Skip("set GITLAB_CI_LOCAL / JOBRUN_BIN to compare processes")
 	}
 	dir := b.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), []byte(smallPipeline), 0o644); err != nil {
@@ -75,11 +84,12 @@ func BenchmarkPeerGitlabCILocalList(b *testing.B) {
 	git("add", "-A")
 	git("commit", "-q", "-m", "init")
 	git("remote", "add", "origin", "https://gitlab.example.com/acme/app.git")
+	git("update-ref", "refs/remotes/origin/main", "HEAD") // gitlab-ci-local diffs against it
 	for b.Loop() {
-		cmd := exec.Command(bin, "--list")
+		cmd := exec.Command(bin, args...)
 		cmd.Dir = dir
 		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("gitlab-ci-local: %v\n%s", err, out)
+			b.Fatalf("%s: %v\n%s", bin, err, out)
 		}
 	}
 }
