@@ -307,3 +307,14 @@ remote-child:
 		t.Errorf("a trigger job has no script steps: %+v", steps)
 	}
 }
+
+// FuzzParseDuration: never panics; a parsed duration is in range.
+func FuzzParseDuration(f *testing.F) {
+	f.Add("1h 30m")
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseDuration(s)
+		if err == nil && (n <= 0 || n > 30*24*3600) {
+			t.Errorf("parseDuration(%q) = %d", s, n)
+		}
+	})
+}

@@ -136,6 +136,9 @@ func parseDuration(s string) (int, error) {
 			return 0, fmt.Errorf("unknown unit %q; expected seconds, minutes, hours, days or weeks", s[ustart:i])
 		}
 		total += int(num * float64(mult))
+		if total > 1e12 { // far beyond the limit; stop before int overflow
+			return 0, fmt.Errorf("expected a duration between 1 second and 1 month")
+		}
 	}
 	return checkDuration(total)
 }
