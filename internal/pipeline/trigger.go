@@ -1,7 +1,5 @@
 package pipeline
 
-import ()
-
 // maxChildDepth is how deep child pipelines may nest (GitLab: 2 levels).
 const maxChildDepth = 2
 
