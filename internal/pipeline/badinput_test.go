@@ -17,7 +17,7 @@ func TestBadInput(t *testing.T) {
 	tests := []struct{ name, pipeline, want string }{
 		{"malformed YAML", "j:\n  script: [x\n", ".gitlab-ci.yml:1:1: malformed YAML: did not find expected ',' or ']'"},
 		{"tab indentation", "j:\n\tscript: x\n", ".gitlab-ci.yml:2:1: malformed YAML"},
-		{"not a mapping", "- a\n- b\n", ".gitlab-ci.yml:1:1: the pipeline is a list; expected a mapping"},
+		{"not a mapping", "- a\n- b\n", ".gitlab-ci.yml:1:1: the file is a list; expected a mapping"},
 		{"unknown keyword", "j:\n  script: [x]\n  scirpt: [y]\n", `.gitlab-ci.yml:3:3: unknown keyword "scirpt" in job "j"`},
 		{"job is a string", "j: echo\n", `.gitlab-ci.yml:1:1: job "j" is a string; expected a mapping`},
 		{"no script", "j:\n  stage: test\n", `.gitlab-ci.yml:1:1: job "j" has no script`},

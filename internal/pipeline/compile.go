@@ -182,13 +182,22 @@ func (c *compiler) load() error {
 	if err != nil {
 		return &Error{Pos: Pos{File: c.mainFile}, Msg: "cannot read the pipeline file: " + errText(err)}
 	}
-	root, err := parseYAML(c.mainFile, data)
+	c.plan = &Plan{}
+	root, err := c.parse(c.mainFile, data)
 	if err != nil {
 		return err
 	}
 	c.root = root
-	c.plan = &Plan{}
 	return nil
+}
+
+// parse parses a pipeline file and notes its repeated keys.
+func (c *compiler) parse(name string, data []byte) (*Node, error) {
+	n, dups, err := parseYAMLDups(name, data)
+	for _, d := range dups {
+		c.note(d)
+	}
+	return n, err
 }
 
 // errText is an OS error without the path, which the message names already.

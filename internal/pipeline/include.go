@@ -190,7 +190,7 @@ func (c *compiler) loadInclude(e includeEntry, vars Lookup) ([]includedDoc, erro
 		if u, err := url.Parse(target); err == nil {
 			name = redactURL(u)
 		}
-		node, err := parseYAML(name, data)
+		node, err := c.parse(name, data)
 		if err != nil {
 			return nil, err
 		}
@@ -232,7 +232,7 @@ func (c *compiler) loadLocal(n *Node, target string) ([]includedDoc, error) {
 		if err != nil {
 			return nil, errAt(n, "include:local %q: %s in the project directory", name, errText(err))
 		}
-		node, err := parseYAML(name, data)
+		node, err := c.parse(name, data)
 		if err != nil {
 			return nil, err
 		}

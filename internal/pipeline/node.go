@@ -111,6 +111,13 @@ const maxNodes = 1 << 20
 // `spec:` header document (CI/CD components); the pipeline is then the
 // second document.
 func parseYAML(file string, data []byte) (*Node, error) {
+	n, _, err := parseYAMLDups(file, data)
+	return n, err
+}
+
+// parseYAMLDups is parseYAML that also reports where a mapping repeats a
+// key (GitLab keeps the last value; the user should know).
+func parseYAMLDups(file string, data []byte) (*Node, []string, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
 	for {
@@ -120,39 +127,39 @@ func parseYAML(file string, data []byte) (*Node, error) {
 			break
 		}
 		if err != nil {
-			return nil, yamlError(file, err)
+			return nil, nil, yamlError(file, err)
 		}
 		docs = append(docs, &doc)
 		if len(docs) > 2 {
-			return nil, &Error{Pos: Pos{File: file}, Msg: "more than two YAML documents; expected one pipeline, optionally after a `spec:` header"}
+			return nil, nil, &Error{Pos: Pos{File: file}, Msg: "more than two YAML documents; expected one pipeline, optionally after a `spec:` header"}
 		}
 	}
 	if len(docs) == 0 {
-		return &Node{Kind: Map, Tag: "!!map", Pos: Pos{File: file, Line: 1, Col: 1}}, nil
+		return &Node{Kind: Map, Tag: "!!map", Pos: Pos{File: file, Line: 1, Col: 1}}, nil, nil
 	}
 	doc := docs[len(docs)-1]
 	if len(docs) == 2 {
 		c := newConverter(file)
 		head, err := c.convert(docs[0])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if head.Kind != Map || head.Get("spec") == nil {
-			return nil, &Error{Pos: head.Pos, Msg: "the first of two YAML documents must be a `spec:` header"}
+			return nil, nil, &Error{Pos: head.Pos, Msg: "the first of two YAML documents must be a `spec:` header"}
 		}
 	}
 	c := newConverter(file)
 	n, err := c.convert(doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if n.IsNull() {
-		return &Node{Kind: Map, Tag: "!!map", Pos: n.Pos}, nil
+		return &Node{Kind: Map, Tag: "!!map", Pos: n.Pos}, c.dups, nil
 	}
 	if n.Kind != Map {
-		return nil, &Error{Pos: n.Pos, Msg: "the pipeline is " + n.Describe() + "; expected a mapping of keywords and jobs"}
+		return nil, nil, &Error{Pos: n.Pos, Msg: "the file is " + n.Describe() + "; expected a mapping"}
 	}
-	return n, nil
+	return n, c.dups, nil
 }
 
 // yamlError turns the YAML library's "yaml: line N: msg" into file:line:col.
@@ -180,6 +187,7 @@ type converter struct {
 	busy  map[*yaml.Node]bool
 	sizes map[*Node]int
 	total int
+	dups  []string
 }
 
 func newConverter(file string) *converter {
@@ -267,6 +275,7 @@ func (c *converter) mapping(y *yaml.Node) (*Node, error) {
 	set := func(p Pair, override bool) {
 		if i, ok := index[p.Key]; ok {
 			if override {
+				c.dups = append(c.dups, fmt.Sprintf("%s: key %q repeats the one at line %d; the last one wins", p.KeyPos, p.Key, n.Pairs[i].KeyPos.Line))
 				n.Pairs[i].Val = p.Val
 				n.Pairs[i].KeyPos = p.KeyPos
 			}

@@ -80,6 +80,9 @@ dup:
 	if got := jobNamed(t, plan, "dup").Payload.Steps[0].Script; !cmp.Equal(got, []string{"last"}) {
 		t.Errorf("duplicate key: script = %v, want the last one", got)
 	}
+	if want := `.gitlab-ci.yml:21:3: key "script" repeats the one at line 20; the last one wins`; !cmp.Equal(plan.Notes, []string{want}) {
+		t.Errorf("notes = %q, want %q", plan.Notes, want)
+	}
 }
 
 func TestDefaultsAndInherit(t *testing.T) {
