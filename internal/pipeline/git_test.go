@@ -113,6 +113,12 @@ func TestGitPredefinedVariables(t *testing.T) {
 			}
 		})
 	}
+	detached := *git
+	detached.Branch = ""
+	plan, err := Compile(ctx, Options{Dir: dir, Git: &detached, Now: fixedNow})
+	if err != nil || varOf(plan.Jobs[0], "CI_COMMIT_TAG") != "v1.0.0" {
+		t.Errorf("a detached HEAD at one tag is a tag pipeline: %v", err)
+	}
 	if _, err := Compile(ctx, Options{Dir: dir, Git: git, Tag: "v9"}); err == nil || !strings.Contains(err.Error(), "expected one of the tags at HEAD: v1.0.0") {
 		t.Errorf("unknown tag: %v", err)
 	}

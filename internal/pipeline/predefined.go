@@ -95,6 +95,10 @@ func (c *compiler) predefinedVars() error {
 		c.predefined = vs
 		return nil
 	}
+	if c.opts.Tag == "" && g.Branch == "" && len(g.Tags) == 1 {
+		// A detached HEAD at one tag is a tag checkout: a tag pipeline.
+		c.opts.Tag = g.Tags[0]
+	}
 	if c.opts.Tag != "" && !contains(g.Tags, c.opts.Tag) {
 		return &Error{Msg: "tag " + quote(c.opts.Tag) + " does not point at HEAD; expected one of the tags at HEAD: " + listOrNone(g.Tags)}
 	}
