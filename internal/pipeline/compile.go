@@ -183,21 +183,25 @@ func (c *compiler) load() error {
 		return &Error{Pos: Pos{File: c.mainFile}, Msg: "cannot read the pipeline file: " + errText(err)}
 	}
 	c.plan = &Plan{}
-	root, err := c.parse(c.mainFile, data)
+	f, err := c.parse(c.mainFile, data)
 	if err != nil {
 		return err
 	}
-	c.root = root
-	return nil
+	// Pipeline inputs take their defaults: a local run has no form to fill.
+	c.root, err = applyInputs(f, nil, f.node)
+	return err
 }
 
 // parse parses a pipeline file and notes its repeated keys.
-func (c *compiler) parse(name string, data []byte) (*Node, error) {
-	n, dups, err := parseYAMLDups(name, data)
-	for _, d := range dups {
+func (c *compiler) parse(name string, data []byte) (*parsedFile, error) {
+	f, err := parseFile(name, data)
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range f.dups {
 		c.note(d)
 	}
-	return n, err
+	return f, nil
 }
 
 // errText is an OS error without the path, which the message names already.

@@ -20,6 +20,7 @@ type includeEntry struct {
 	target string
 	files  []string // include:project:file
 	rules  *Node
+	inputs *Node
 	node   *Node
 }
 
@@ -163,6 +164,7 @@ func parseInclude(n *Node) (includeEntry, error) {
 		}
 		e.files = files
 	}
+	e.inputs = n.Get("inputs")
 	e.rules = n.Get("rules")
 	if e.rules != nil && e.rules.Kind != Seq {
 		return e, errAt(e.rules, "include:rules is %s; expected a list of rules", e.rules.Describe())
@@ -180,7 +182,7 @@ func (c *compiler) loadInclude(e includeEntry, vars Lookup) ([]includedDoc, erro
 	target := expandExisting(e.target, vars)
 	switch e.kind {
 	case "local":
-		return c.loadLocal(e.node, target)
+		return c.loadLocal(e, target)
 	case "remote":
 		data, err := c.fetchRemote(e.node, target)
 		if err != nil {
@@ -190,7 +192,11 @@ func (c *compiler) loadInclude(e includeEntry, vars Lookup) ([]includedDoc, erro
 		if u, err := url.Parse(target); err == nil {
 			name = redactURL(u)
 		}
-		node, err := c.parse(name, data)
+		f, err := c.parse(name, data)
+		if err != nil {
+			return nil, err
+		}
+		node, err := applyInputs(f, e.inputs, e.node)
 		if err != nil {
 			return nil, err
 		}
@@ -206,7 +212,8 @@ func (c *compiler) loadInclude(e includeEntry, vars Lookup) ([]includedDoc, erro
 }
 
 // loadLocal reads a local include: a path from the project root, or a glob.
-func (c *compiler) loadLocal(n *Node, target string) ([]includedDoc, error) {
+func (c *compiler) loadLocal(e includeEntry, target string) ([]includedDoc, error) {
+	n := e.node
 	rel := strings.TrimPrefix(filepath.ToSlash(target), "/")
 	if rel == "" || strings.Contains("/"+rel+"/", "/../") {
 		return nil, errAt(n, "include:local %q must be a path inside the project", target)
@@ -232,7 +239,11 @@ func (c *compiler) loadLocal(n *Node, target string) ([]includedDoc, error) {
 		if err != nil {
 			return nil, errAt(n, "include:local %q: %s in the project directory", name, errText(err))
 		}
-		node, err := c.parse(name, data)
+		f, err := c.parse(name, data)
+		if err != nil {
+			return nil, err
+		}
+		node, err := applyInputs(f, e.inputs, n)
 		if err != nil {
 			return nil, err
 		}

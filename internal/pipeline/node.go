@@ -111,13 +111,25 @@ const maxNodes = 1 << 20
 // `spec:` header document (CI/CD components); the pipeline is then the
 // second document.
 func parseYAML(file string, data []byte) (*Node, error) {
-	n, _, err := parseYAMLDups(file, data)
-	return n, err
+	f, err := parseFile(file, data)
+	if err != nil {
+		return nil, err
+	}
+	return f.node, nil
 }
 
-// parseYAMLDups is parseYAML that also reports where a mapping repeats a
-// key (GitLab keeps the last value; the user should know).
-func parseYAMLDups(file string, data []byte) (*Node, []string, error) {
+// parsedFile is one parsed file: its content, its `spec:` header (nil
+// when it has none) and where a mapping repeats a key.
+type parsedFile struct {
+	node *Node
+	spec *Node
+	dups []string
+}
+
+// parseFile parses a file that may start with a `spec:` header document
+// and reports repeated keys (GitLab keeps the last value; the user should
+// know).
+func parseFile(file string, data []byte) (*parsedFile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*yaml.Node
 	for {
@@ -127,39 +139,42 @@ func parseYAMLDups(file string, data []byte) (*Node, []string, error) {
 			break
 		}
 		if err != nil {
-			return nil, nil, yamlError(file, err)
+			return nil, yamlError(file, err)
 		}
 		docs = append(docs, &doc)
 		if len(docs) > 2 {
-			return nil, nil, &Error{Pos: Pos{File: file}, Msg: "more than two YAML documents; expected one pipeline, optionally after a `spec:` header"}
+			return nil, &Error{Pos: Pos{File: file}, Msg: "more than two YAML documents; expected one pipeline, optionally after a `spec:` header"}
 		}
 	}
+	out := &parsedFile{node: &Node{Kind: Map, Tag: "!!map", Pos: Pos{File: file, Line: 1, Col: 1}}}
 	if len(docs) == 0 {
-		return &Node{Kind: Map, Tag: "!!map", Pos: Pos{File: file, Line: 1, Col: 1}}, nil, nil
+		return out, nil
 	}
-	doc := docs[len(docs)-1]
 	if len(docs) == 2 {
-		c := newConverter(file)
-		head, err := c.convert(docs[0])
+		head, err := newConverter(file).convert(docs[0])
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if head.Kind != Map || head.Get("spec") == nil {
-			return nil, nil, &Error{Pos: head.Pos, Msg: "the first of two YAML documents must be a `spec:` header"}
+			return nil, &Error{Pos: head.Pos, Msg: "the first of two YAML documents must be a `spec:` header"}
 		}
+		out.spec = head.Get("spec")
 	}
 	c := newConverter(file)
-	n, err := c.convert(doc)
+	n, err := c.convert(docs[len(docs)-1])
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	out.dups = c.dups
 	if n.IsNull() {
-		return &Node{Kind: Map, Tag: "!!map", Pos: n.Pos}, c.dups, nil
+		out.node.Pos = n.Pos
+		return out, nil
 	}
 	if n.Kind != Map {
-		return nil, nil, &Error{Pos: n.Pos, Msg: "the file is " + n.Describe() + "; expected a mapping"}
+		return nil, &Error{Pos: n.Pos, Msg: "the file is " + n.Describe() + "; expected a mapping"}
 	}
-	return n, c.dups, nil
+	out.node = n
+	return out, nil
 }
 
 // yamlError turns the YAML library's "yaml: line N: msg" into file:line:col.
