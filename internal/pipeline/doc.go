@@ -11,8 +11,9 @@
 //	            keeps its first place and its last value, as GitLab's loader
 //	predefined  pipeline-level predefined variables, from the git repository
 //	            (GitFacts) when there is one
-//	includes    include: local (paths, globs, nested, rules:), remote (HTTPS
-//	            GET, on-disk cache, Offline); project/template/component/
+//	includes    include: local (paths, globs, nested, rules:, spec:inputs
+//	            of local components), remote (HTTPS GET, on-disk cache,
+//	            Offline); project/template/component/
 //	            artifact are an *Error naming the include and how to vendor it.
 //	            Included files deep-merge in order; the including file wins
 //	extends     multi-level, lists; hashes deep-merge, everything else is
