@@ -59,11 +59,14 @@ func WriteJSON(w io.Writer, p *Plan) error {
 		if len(secret) < minScrubLength {
 			continue
 		}
-		quoted, err := json.Marshal(secret)
-		if err != nil {
+		var quoted bytes.Buffer // encoded exactly as in the document
+		qe := json.NewEncoder(&quoted)
+		qe.SetEscapeHTML(false)
+		if err := qe.Encode(secret); err != nil {
 			return err
 		}
-		out = bytes.ReplaceAll(out, quoted[1:len(quoted)-1], []byte("[MASKED]"))
+		q := bytes.TrimSuffix(quoted.Bytes(), []byte("\n"))
+		out = bytes.ReplaceAll(out, q[1:len(q)-1], []byte("[MASKED]"))
 	}
 	_, err := w.Write(out)
 	return err

@@ -222,7 +222,7 @@ func TestCLIVariables(t *testing.T) {
 // --json and from error messages.
 func TestSecretsExpandedIntoKeywords(t *testing.T) {
 	t.Parallel()
-	const secret = "registry-pass-0123456789"
+	const secret = "registry<pass>&0123456789"
 	secrets := func(o *Options) { o.CLIVars = job.Variables{{Key: "SECRET", Value: secret, Masked: true}} }
 	plan, err := compileFiles(t, map[string]string{".gitlab-ci.yml": `
 j:
@@ -240,7 +240,7 @@ j:
 	if strings.Contains(out.String(), secret) {
 		t.Errorf("secret printed")
 	}
-	for _, want := range []string{`"name": "registry.example.com/[MASKED]/app"`, `"url": "https://[MASKED].example.com"`} {
+	for _, want := range []string{`"name": "registry.example.com/[MASKED]/app"`, `"url": "https://[MASKED].example.com"`, `"value": "[MASKED]"`} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %s", want)
 		}
