@@ -100,6 +100,13 @@ func WriteList(w io.Writer, p *Plan, verbose bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	for _, j := range p.Jobs {
+		if j.Trigger != nil && j.Trigger.Child != nil {
+			if _, err := fmt.Fprintf(w, "child pipeline of %s: %s\n", j.Name, strings.Join(jobNamesOf(j.Trigger.Child), ", ")); err != nil {
+				return err
+			}
+		}
+	}
 	if !verbose && len(p.Excluded) > 0 {
 		verb := "jobs are"
 		if len(p.Excluded) == 1 {
@@ -162,4 +169,12 @@ func describeNeeds(j *Job) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+func jobNamesOf(p *Plan) []string {
+	names := make([]string, len(p.Jobs))
+	for i, j := range p.Jobs {
+		names[i] = j.Name
+	}
+	return names
 }

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -305,6 +306,15 @@ remote-child:
 	}
 	if r := jobNamed(t, plan, "remote-child").Trigger; r.Local || r.Child != nil || !strings.Contains(r.Reason, "not in this repository") {
 		t.Errorf("child pipeline from another project: %+v", r)
+	}
+	var list bytes.Buffer
+	if err := WriteList(&list, plan, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"child pipeline of child: child-job\n", "downstream    on_success [trigger, not run locally]"} {
+		if !strings.Contains(list.String(), want) {
+			t.Errorf("--list lacks %q:\n%s", want, list.String())
+		}
 	}
 	if steps := jobNamed(t, plan, "child").Payload.Steps; len(steps) != 0 {
 		t.Errorf("a trigger job has no script steps: %+v", steps)
