@@ -240,11 +240,20 @@ func (c *compiler) policyMatches(n *Node, what string, vars Lookup) (bool, error
 	return true, nil
 }
 
-// refsMatch checks only/except refs for this push pipeline.
+// refSources maps the only/except keywords for pipeline sources to
+// CI_PIPELINE_SOURCE values.
+var refSources = map[string][]string{
+	"api": {"api"}, "chat": {"chat"}, "external": {"external"}, "external_pull_requests": {"external_pull_request_event"},
+	"merge_requests": {"merge_request_event"}, "pipelines": {"pipeline", "parent_pipeline"}, "pushes": {"push"},
+	"schedules": {"schedule"}, "triggers": {"trigger"}, "web": {"web"},
+}
+
+// refsMatch checks only/except refs for this pipeline.
 func (c *compiler) refsMatch(refs []string, n *Node, vars Lookup) (bool, error) {
 	ref, _ := vars("CI_COMMIT_REF_NAME")
 	_, isTag := vars("CI_COMMIT_TAG")
 	projectPath, _ := vars("CI_PROJECT_PATH")
+	source, _ := vars("CI_PIPELINE_SOURCE") // --var CI_PIPELINE_SOURCE=schedule emulates a schedule
 	for _, r := range refs {
 		if at := strings.LastIndexByte(r, '@'); at > 0 && !strings.HasPrefix(r, "/") {
 			if r[at+1:] != projectPath {
@@ -263,9 +272,11 @@ func (c *compiler) refsMatch(refs []string, n *Node, vars Lookup) (bool, error) 
 				return true, nil
 			}
 			continue
-		case "pushes":
-			return true, nil
-		case "api", "external", "pipelines", "schedules", "triggers", "web", "merge_requests", "external_pull_requests", "chat":
+		}
+		if want, ok := refSources[r]; ok {
+			if contains(want, source) {
+				return true, nil
+			}
 			continue
 		}
 		if strings.HasPrefix(r, "/") && len(r) > 1 {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/jobrun/jobrun/internal/job"
 )
 
 // Expected results follow GitLab's rules documentation: the first
@@ -78,28 +80,37 @@ func TestOnlyExcept(t *testing.T) {
 		policy string
 		tag    bool
 		want   bool
+		source string
 	}{
-		{"default runs on branches", ``, false, true},
-		{"default runs on tags", ``, true, true},
-		{"only branches on a tag", `only: [branches]`, true, false},
-		{"only tags on a tag", `only: [tags]`, true, true},
-		{"only main", `only: [main]`, false, true},
-		{"only other branch", `only: [develop]`, false, false},
-		{"only regex", `only: ['/^ma/']`, false, true},
-		{"only schedules", `only: [schedules]`, false, false},
-		{"only with project", `only: ['main@acme/app']`, false, true},
-		{"only with other project", `only: ['main@other/app']`, false, false},
-		{"except main", `except: [main]`, false, false},
-		{"except tags on a branch", `except: [tags]`, false, true},
-		{"only variables true", `only: {variables: ['$CI_COMMIT_BRANCH == "main"']}`, false, true},
-		{"only variables false", `only: {variables: ['$FULL_CI == "true"']}`, false, false},
-		{"only refs and variables both", `only: {refs: [main], variables: ['$NOPE']}`, false, false},
-		{"except variables", `except: {variables: ['$CI_COMMIT_BRANCH']}`, false, false},
+		{"default runs on branches", ``, false, true, ""},
+		{"default runs on tags", ``, true, true, ""},
+		{"only branches on a tag", `only: [branches]`, true, false, ""},
+		{"only tags on a tag", `only: [tags]`, true, true, ""},
+		{"only main", `only: [main]`, false, true, ""},
+		{"only other branch", `only: [develop]`, false, false, ""},
+		{"only regex", `only: ['/^ma/']`, false, true, ""},
+		{"only schedules", `only: [schedules]`, false, false, ""},
+		{"only pushes", `only: [pushes]`, false, true, ""},
+		{"only web", `only: [web]`, false, false, ""},
+		{"only with project", `only: ['main@acme/app']`, false, true, ""},
+		{"only with other project", `only: ['main@other/app']`, false, false, ""},
+		{"except main", `except: [main]`, false, false, ""},
+		{"except tags on a branch", `except: [tags]`, false, true, ""},
+		{"only variables true", `only: {variables: ['$CI_COMMIT_BRANCH == "main"']}`, false, true, ""},
+		{"only variables false", `only: {variables: ['$FULL_CI == "true"']}`, false, false, ""},
+		{"only refs and variables both", `only: {refs: [main], variables: ['$NOPE']}`, false, false, ""},
+		{"except variables", `except: {variables: ['$CI_COMMIT_BRANCH']}`, false, false, ""},
+		{"only schedules in a schedule", `only: [schedules]`, false, true, "schedule"},
+		{"except schedules in a schedule", `except: [schedules]`, false, false, "schedule"},
+		{"only pushes in a schedule", `only: [pushes]`, false, false, "schedule"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			plan, err := compileFiles(t, map[string]string{".gitlab-ci.yml": "j:\n  script: [x]\n  " + tc.policy + "\n"}, func(o *Options) {
+				if tc.source != "" {
+					o.CLIVars = job.Variables{{Key: "CI_PIPELINE_SOURCE", Value: tc.source, Public: true}}
+				}
 				o.Git.RemoteURL = "git@gitlab.example.com:acme/app.git"
 				if tc.tag {
 					o.Git.Tags, o.Tag = []string{"v1.0.0"}, "v1.0.0"
