@@ -24,6 +24,7 @@ func TestBadInput(t *testing.T) {
 		{"wrong type", "j:\n  script: [x]\n  timeout: [1h]\n", `.gitlab-ci.yml:3:12: j:timeout is a list; expected a string or a number`},
 		{"bad when", "j:\n  script: [x]\n  when: sometimes\n", `.gitlab-ci.yml:3:9: j:when is "sometimes"; expected one of`},
 		{"unknown stage", "j:\n  stage: nope\n  script: [x]\n", `.gitlab-ci.yml:2:10: job "j" uses stage "nope", which is not in stages`},
+		{"default stage not in stages", "stages: [build]\nj:\n  script: [x]\n", `.gitlab-ci.yml:2:1: job "j" uses stage "test", which is not in stages`},
 		{"missing extends", "j:\n  extends: .nope\n  script: [x]\n", `.gitlab-ci.yml:2:12: j extends ".nope", which does not exist`},
 		{"extends cycle", ".a: {extends: .b}\n.b: {extends: .a}\nj: {extends: .a, script: [x]}\n", `.gitlab-ci.yml:2:15: circular extends: .a → .b → .a`},
 		{"missing needs", "j:\n  script: [x]\n  needs: [gone]\n", `.gitlab-ci.yml:3:11: job "j" needs "gone", which is not in the pipeline`},

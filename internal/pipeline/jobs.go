@@ -27,7 +27,6 @@ type jobSpec struct {
 	base      string // the name before parallel expansion
 	node      *Node  // with defaults applied
 	needsNode *Node  // from the job or the matching rule
-	index     int    // order in the configuration
 }
 
 // buildJobs builds every visible job, in configuration order.
@@ -66,14 +65,18 @@ func (c *compiler) buildJob(p Pair) error {
 		}
 	}
 	if !contains(c.stages, stage) {
-		return errAt(node.Get("stage"), "job %q uses stage %q, which is not in stages; expected one of: %s", name, stage, strings.Join(c.stages, ", "))
+		at := node.Get("stage")
+		if at == nil { // the default stage "test", absent from stages:
+			at = &Node{Pos: p.KeyPos}
+		}
+		return errAt(at, "job %q uses stage %q, which is not in stages; expected one of: %s", name, stage, strings.Join(c.stages, ", "))
 	}
 	instances, err := parseParallel(node.Get("parallel"), name)
 	if err != nil {
 		return err
 	}
 	for _, inst := range instances {
-		spec := &jobSpec{base: name, node: node, index: len(c.specs)}
+		spec := &jobSpec{base: name, node: node}
 		spec.job = &Job{Name: inst.name, Stage: stage, Pos: p.KeyPos, Parallel: inst.parallel}
 		included, err := c.buildInstance(spec, inst, inheritGlobals)
 		if err != nil {

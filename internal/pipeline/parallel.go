@@ -41,7 +41,11 @@ func parseParallel(n *Node, name string) ([]instance, error) {
 	if err := checkKeys(n, name+":parallel", "matrix"); err != nil {
 		return nil, err
 	}
-	combos, err := matrixCombos(n.Get("matrix"), name+":parallel:matrix")
+	matrix := n.Get("matrix")
+	if matrix == nil {
+		return nil, errAt(n, "%s:parallel has no matrix; expected a number or matrix:", name)
+	}
+	combos, err := matrixCombos(matrix, name+":parallel:matrix")
 	if err != nil {
 		return nil, err
 	}
