@@ -105,6 +105,9 @@ func FuzzCompile(f *testing.F) {
 		if err != nil && !errors.As(err, &perr) {
 			t.Fatalf("error is %T, want *pipeline.Error: %v", err, err)
 		}
+		if perr != nil && (perr.Pos.File == "" || perr.Pos.Line == 0 && !strings.Contains(perr.Msg, "YAML")) {
+			t.Fatalf("error without file:line: %v", err)
+		}
 	})
 }
 
