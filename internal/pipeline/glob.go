@@ -103,7 +103,7 @@ func hasGlobMeta(s string) bool { return strings.ContainsAny(s, "*?[{") }
 const maxProjectFiles = 200000
 
 // projectFiles lists the project's files (slash-separated, relative to
-// dir, without .git), once per compilation.
+// dir, without .git and without directories), once per compilation.
 func (c *compiler) projectFiles() []string {
 	if c.fileList != nil {
 		return *c.fileList
@@ -113,8 +113,11 @@ func (c *compiler) projectFiles() []string {
 		if err != nil {
 			return nil
 		}
-		if d.IsDir() && d.Name() == ".git" {
-			return filepath.SkipDir
+		if d.IsDir() {
+			if d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return nil // GitLab matches the repository's files (blobs), not directories
 		}
 		if len(out) >= maxProjectFiles {
 			return filepath.SkipAll

@@ -31,6 +31,7 @@ func TestJobRules(t *testing.T) {
 		{"rule variables", `[{if: '$CI_COMMIT_BRANCH', variables: {DEPLOY: "yes", JOBVAR: rule}}]`, nil, true, "on_success", false, map[string]string{"DEPLOY": "yes", "JOBVAR": "rule"}},
 		{"exists matches", `[{exists: ["src/**/*.go"]}]`, map[string]string{"src/a/b.go": "package b"}, true, "on_success", false, nil},
 		{"exists does not match", `[{exists: ["*.py"]}]`, map[string]string{"src/a/b.go": "package b"}, false, "", false, nil},
+		{"exists does not match a directory", `[{exists: ["src/a"]}]`, map[string]string{"src/a/b.go": "package b"}, false, "", false, nil},
 		{"exists with braces", `[{exists: ["Dockerfile.{dev,prod}"]}]`, map[string]string{"Dockerfile.prod": "FROM x"}, true, "on_success", false, nil},
 		{"job variables visible to if", `[{if: '$JOBVAR == "job"'}]`, nil, true, "on_success", false, map[string]string{"JOBVAR": "job"}},
 		{"nested variables expanded for if", `[{if: '$COMBINED == "job-main"'}]`, nil, true, "on_success", false, nil},
