@@ -106,6 +106,7 @@ func (c *compiler) workflow() error {
 			return err
 		}
 		c.plan.Name = expand(s, c.pipelineLookup())
+		c.predefined.Set(job.Variable{Key: "CI_PIPELINE_NAME", Value: c.plan.Name, Public: true})
 	}
 	return nil
 }

@@ -152,6 +152,9 @@ func TestWorkflowRules(t *testing.T) {
 				}
 				return
 			}
+			if got := varOf(plan.Jobs[0], "CI_PIPELINE_NAME"); got != tc.title {
+				t.Errorf("CI_PIPELINE_NAME = %q, want %q", got, tc.title)
+			}
 			if got := varOf(plan.Jobs[0], "WF"); got != tc.wfVar || plan.Name != tc.title {
 				t.Errorf("WF = %q name = %q", got, plan.Name)
 			}
