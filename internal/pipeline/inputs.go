@@ -178,6 +178,11 @@ func (p *Plan) Select(names []string, withNeeds bool) (*Plan, error) {
 			}
 		}
 		if !found {
+			for _, e := range p.Excluded {
+				if e.Name == name {
+					return nil, fmt.Errorf("job %q is not in the pipeline (%s)", name, e.Reason)
+				}
+			}
 			return nil, fmt.Errorf("no job %q in the pipeline; `jobrun exec --list` shows the jobs that run", name)
 		}
 	}

@@ -331,3 +331,43 @@ func FuzzParseDuration(f *testing.F) {
 		}
 	})
 }
+
+func TestSelect(t *testing.T) {
+	t.Parallel()
+	plan := mustCompile(t, `
+a: {stage: build, script: [x]}
+b: {stage: test, needs: [a], script: [x]}
+c: {stage: deploy, needs: [b], script: [x]}
+p: {parallel: 2, script: [x]}
+off: {rules: [{when: never}], script: [x]}
+`)
+	tests := []struct {
+		names     []string
+		withNeeds bool
+		want      []string
+		wantErr   string
+	}{
+		{nil, false, []string{"a", "b", "p 1/2", "p 2/2", "c"}, ""},
+		{[]string{"c"}, false, []string{"c"}, ""},
+		{[]string{"c"}, true, []string{"a", "b", "c"}, ""},
+		{[]string{"p"}, false, []string{"p 1/2", "p 2/2"}, ""},
+		{[]string{"p 2/2"}, false, []string{"p 2/2"}, ""},
+		{[]string{"off"}, false, nil, `job "off" is not in the pipeline (when: never)`},
+		{[]string{"nope"}, false, nil, `no job "nope" in the pipeline`},
+	}
+	for _, tc := range tests {
+		got, err := plan.Select(tc.names, tc.withNeeds)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("Select(%v) error = %v, want %q", tc.names, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Select(%v): %v", tc.names, err)
+		}
+		if diff := cmp.Diff(tc.want, jobNames(got)); diff != "" {
+			t.Errorf("Select(%v, %v) (-want +got):\n%s", tc.names, tc.withNeeds, diff)
+		}
+	}
+}
