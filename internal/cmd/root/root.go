@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/jobrun/jobrun/internal/cmd/exec"
 	"github.com/jobrun/jobrun/internal/cmd/lintconfig"
 	"github.com/jobrun/jobrun/internal/cmd/version"
 	"github.com/jobrun/jobrun/internal/cmdutil"
@@ -67,6 +68,7 @@ config.toml files for settings that let one job steal another job's token.`,
 
 	cmd.AddCommand(version.NewCmdVersion(f, nil))
 	cmd.AddCommand(lintconfig.NewCmdLintConfig(f, nil))
+	cmd.AddCommand(exec.NewCmdExec(f, nil))
 	return cmd
 }
 

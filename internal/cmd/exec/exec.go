@@ -1,0 +1,203 @@
+// Package exec is the `jobrun exec` command: it compiles the local
+// .gitlab-ci.yml and lists (--list, --list --json) or previews
+// (--preview) the pipeline. Running the jobs is wired in by the runner
+// integration; until then it reports that it is not available.
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/jobrun/jobrun/internal/cmdutil"
+	"github.com/jobrun/jobrun/internal/iostreams"
+	"github.com/jobrun/jobrun/internal/job"
+	"github.com/jobrun/jobrun/internal/pipeline"
+)
+
+// Options are exec's flags and arguments.
+type Options struct {
+	IO        *iostreams.IOStreams
+	Verbose   bool
+	LookupEnv func(string) (string, bool)
+	// HTTPClient fetches remote includes (nil: a client with a timeout).
+	HTTPClient *http.Client
+	// CacheDir holds remote includes (empty: the user cache dir).
+	CacheDir string
+
+	Jobs          []string
+	File          string
+	Dir           string
+	Executor      string
+	Vars          []string
+	Secrets       []string
+	VariablesFile string
+	List          bool
+	JSON          bool
+	Needs         bool
+	Timestamps    bool
+	Preview       bool
+	Offline       bool
+	Tag           string
+}
+
+// NewCmdExec returns `jobrun exec`; runF replaces run in tests.
+func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, LookupEnv: f.LookupEnv}
+	cmd := &cobra.Command{
+		Use:   "exec [JOB ...]",
+		Short: "Run the jobs of a local .gitlab-ci.yml (--list and --preview show the plan)",
+		Long: `Compile the local .gitlab-ci.yml as GitLab does (include, extends,
+!reference, rules, needs, parallel) and run its jobs, or only show them.
+
+  --list            the jobs that would run, in order: stage, name, when, needs
+  --list --json     one JSON document with every job's payload (secrets redacted)
+  --preview         the fully expanded pipeline as YAML`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Jobs = args
+			opts.Verbose = f.Verbose
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return run(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", ".gitlab-ci.yml", "pipeline file, relative to --directory")
+	fl.StringVarP(&opts.Dir, "directory", "C", ".", "project directory")
+	fl.StringVar(&opts.Executor, "executor", "auto", "auto|shell|docker (auto: jobs with image: use docker)")
+	fl.StringArrayVar(&opts.Vars, "var", nil, "extra variable KEY=VALUE (repeatable)")
+	fl.StringArrayVar(&opts.Secrets, "secret", nil, "extra masked variable KEY=VALUE, or KEY to read it from the environment (repeatable)")
+	fl.StringVar(&opts.VariablesFile, "variables-file", "", "variables file with masked / file flags (also reads "+pipeline.LocalVariablesFile+")")
+	fl.BoolVar(&opts.List, "list", false, "print the jobs that would run, run nothing")
+	fl.BoolVar(&opts.JSON, "json", false, "with --list: one JSON document with each job's payload")
+	fl.BoolVar(&opts.Needs, "needs", false, "also run the jobs that the named jobs need")
+	fl.BoolVar(&opts.Timestamps, "timestamps", false, "prefix log lines with timestamps")
+	fl.BoolVar(&opts.Preview, "preview", false, "print the fully expanded pipeline as YAML, run nothing")
+	fl.BoolVar(&opts.Offline, "offline", false, "use only cached remote includes")
+	fl.StringVar(&opts.Tag, "tag", "", "run a tag pipeline for this tag at HEAD (sets CI_COMMIT_TAG, unsets CI_COMMIT_BRANCH)")
+	return cmd
+}
+
+func run(ctx context.Context, opts *Options) error {
+	if err := validate(opts); err != nil {
+		return err
+	}
+	popts, err := compileOptions(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if opts.Preview {
+		out, err := pipeline.Preview(ctx, popts)
+		if err != nil {
+			return badInput(err)
+		}
+		_, err = opts.IO.Out.Write(out)
+		return err
+	}
+	plan, err := pipeline.Compile(ctx, popts)
+	if err != nil {
+		return badInput(err)
+	}
+	if plan, err = plan.Select(opts.Jobs, opts.Needs); err != nil {
+		return cmdutil.AsBadInput(err)
+	}
+	if !opts.List {
+		return runJobs(ctx, opts, plan)
+	}
+	if opts.JSON {
+		return pipeline.WriteJSON(opts.IO.Out, plan)
+	}
+	return pipeline.WriteList(opts.IO.Out, plan, opts.Verbose)
+}
+
+// runJobs runs the plan. The runner integration replaces this function.
+func runJobs(_ context.Context, _ *Options, _ *pipeline.Plan) error {
+	return cmdutil.BadInput("running jobs is not available yet; use --list or --preview")
+}
+
+func validate(opts *Options) error {
+	switch {
+	case opts.JSON && !opts.List:
+		return cmdutil.BadInput("--json needs --list")
+	case opts.List && opts.Preview:
+		return cmdutil.BadInput("--list and --preview cannot be combined")
+	case opts.Executor != "auto" && opts.Executor != "shell" && opts.Executor != "docker":
+		return cmdutil.BadInput("--executor %q: expected auto, shell or docker", opts.Executor)
+	}
+	return nil
+}
+
+// compileOptions gathers what the compiler needs: variables from the
+// files and the command line, the repository, the include cache.
+func compileOptions(ctx context.Context, opts *Options) (pipeline.Options, error) {
+	cli, err := pipeline.CLIVariables(opts.Vars, opts.Secrets, opts.LookupEnv)
+	if err != nil {
+		return pipeline.Options{}, cmdutil.AsBadInput(err)
+	}
+	fileVars, err := readVariableFiles(opts)
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	git, err := pipeline.ReadGit(ctx, opts.Dir)
+	if err != nil {
+		return pipeline.Options{}, err
+	}
+	client := opts.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	cacheDir := opts.CacheDir
+	if cacheDir == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cacheDir = filepath.Join(dir, "jobrun", "includes")
+		}
+	}
+	return pipeline.Options{
+		Dir: opts.Dir, File: opts.File, Git: git, Tag: opts.Tag, FileVars: fileVars, CLIVars: cli,
+		Remote: pipeline.Remote{Client: client, CacheDir: cacheDir, Offline: opts.Offline},
+	}, nil
+}
+
+// readVariableFiles reads the project's .gitlab-ci-local-variables.yml
+// when present, then --variables-file, which wins.
+func readVariableFiles(opts *Options) (job.Variables, error) {
+	var out job.Variables
+	paths := []string{}
+	if local := filepath.Join(opts.Dir, pipeline.LocalVariablesFile); fileExists(local) {
+		paths = append(paths, local)
+	}
+	if opts.VariablesFile != "" {
+		paths = append(paths, opts.VariablesFile)
+	}
+	for _, p := range paths {
+		vs, err := pipeline.ReadVariablesFile(p)
+		if err != nil {
+			return nil, badInput(err)
+		}
+		for _, v := range vs {
+			out.Set(v)
+		}
+	}
+	return out, nil
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
+}
+
+// badInput marks the compiler's *pipeline.Error as bad input (exit 2).
+func badInput(err error) error {
+	var perr *pipeline.Error
+	if errors.As(err, &perr) {
+		return cmdutil.AsBadInput(err)
+	}
+	return fmt.Errorf("exec: %w", err)
+}
