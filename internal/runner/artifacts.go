@@ -100,6 +100,9 @@ type LocalArtifacts struct {
 	mu     sync.Mutex
 	dotenv map[string]job.Variables
 	saved  map[string]bool
+	// restoring serializes extractions: jobs of one pipeline share a
+	// directory, and two extractions of one file would collide.
+	restoring sync.Mutex
 }
 
 // Save implements Artifacts.
@@ -149,6 +152,8 @@ func (l *LocalArtifacts) saveArchive(ctx context.Context, j Job, a job.Artifact,
 
 // Restore implements Artifacts.
 func (l *LocalArtifacts) Restore(_ context.Context, j Job, w io.Writer) error {
+	l.restoring.Lock()
+	defer l.restoring.Unlock()
 	for _, d := range j.Payload.Dependencies {
 		if err := restoreZip(l.zipOf(d.Name), j.Dir); err != nil {
 			return fmt.Errorf("artifacts of %s: %w", d.Name, err)

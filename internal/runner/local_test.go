@@ -295,3 +295,25 @@ func TestLocalCacheAcrossRuns(t *testing.T) {
 		t.Errorf("a pull-only cache was written: %v", err)
 	}
 }
+
+// Jobs that run at once and depend on the same archive restore it into
+// their shared directory one after the other, never colliding.
+func TestLocalArtifactsConcurrentRestore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	build := localJob("build", "build", []string{"mkdir -p out", "for i in $(seq 50); do echo $i > out/f$i; done"}, nil, Node{})
+	build.Payload.Artifacts = []job.Artifact{{Paths: []string{"out/"}}}
+	jobs := []LocalJob{build}
+	for _, name := range []string{"a", "b", "c", "d"} {
+		jobs = append(jobs, localJob(name, "test", []string{"cat out/f50"}, nil, Node{}))
+	}
+	var term bytes.Buffer
+	sum, err := RunLocal(context.Background(), jobs, LocalOptions{
+		Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{}),
+		Dir: dir, StateRoot: dir, Pipeline: "4", Stages: []string{"build", "test"},
+		Schedule: ScheduleOptions{Concurrency: 4},
+	})
+	if err != nil || sum.Failed() {
+		t.Fatalf("err %v, states %v:\n%s", err, states(sum), term.String())
+	}
+}
