@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -45,5 +46,20 @@ func TestEnvironment(t *testing.T) {
 		if kv == "CI_JOB_STATUS=running" {
 			t.Errorf("withVar kept the old value")
 		}
+	}
+}
+
+// HostEnv passes what programs need and nothing else of the user's
+// session, such as a token in the developer's shell.
+func TestHostEnv(t *testing.T) {
+	t.Setenv("GITLAB_TOKEN", "glpat-from-the-developers-shell")
+	t.Setenv("PATH", "/usr/bin:/bin")
+	got := map[string]bool{}
+	for _, kv := range HostEnv() {
+		k, _, _ := strings.Cut(kv, "=")
+		got[k] = true
+	}
+	if !got["PATH"] || got["GITLAB_TOKEN"] {
+		t.Errorf("HostEnv keys: %v", got)
 	}
 }
