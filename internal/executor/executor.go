@@ -9,6 +9,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/jobrun/jobrun/internal/job"
 )
 
 // Executor prepares one job's session. One Executor may serve many jobs
@@ -47,6 +49,18 @@ type Spec struct {
 	Files []File
 	// TTY runs scripts under a pseudo-terminal instead of pipes.
 	TTY bool
+
+	// The fields below are for container executors; the shell executor
+	// ignores them.
+
+	// JobID and ProjectPath ("namespace/project") name the job's
+	// containers and its working copy's path inside them
+	// (/builds/<namespace>/<project>).
+	JobID       int64
+	ProjectPath string
+	// Image is the job's `image:`; Services its `services:`.
+	Image    job.Image
+	Services []job.Service
 }
 
 // File is one file-type variable.
