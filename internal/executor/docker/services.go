@@ -1,0 +1,229 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/moby/moby/api/pkg/stdcopy"
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+
+	"github.com/jobrun/jobrun/internal/job"
+)
+
+// service is one running service container.
+type service struct {
+	id, name string
+	aliases  []string
+	ports    []int
+}
+
+// setUpNetwork creates the job's own network when it has services and
+// no --network was given: the services' aliases resolve only there.
+func (s *session) setUpNetwork(ctx context.Context, hasServices bool) error {
+	if s.d.opts.Network != "" || !hasServices {
+		return nil
+	}
+	name := containerName(s.id, s.jobID, "network")
+	created, err := s.d.api.NetworkCreate(ctx, name, client.NetworkCreateOptions{
+		Driver: "bridge", Labels: labels(s.id, s.jobID, ""),
+	})
+	if err != nil {
+		return fmt.Errorf("creating the job's network: %w", err)
+	}
+	s.network = created.ID
+	return nil
+}
+
+// networkMode is what the job's containers join: --network, else the
+// per-job network, else Docker's default bridge.
+func (s *session) networkMode() string {
+	if s.d.opts.Network != "" {
+		return s.d.opts.Network
+	}
+	if s.network != "" {
+		return containerName(s.id, s.jobID, "network")
+	}
+	return ""
+}
+
+// startService creates and starts one service with its aliases. It gets
+// its own `variables:` only: the job's secrets stay out of it.
+func (s *session) startService(ctx context.Context, index int, svc job.Service) error {
+	found, err := s.d.ensureImage(ctx, svc)
+	if err != nil {
+		return fmt.Errorf("service %s: %w", svc.Name, err)
+	}
+	aliases := ServiceAliases(svc.Name, svc.Alias)
+	cfg := &container.Config{Image: svc.Name, Labels: labels(s.id, s.jobID, "service")}
+	if len(svc.Entrypoint) > 0 {
+		cfg.Entrypoint = svc.Entrypoint
+	}
+	if len(svc.Command) > 0 {
+		cfg.Cmd = svc.Command
+	}
+	for _, v := range svc.Variables {
+		cfg.Env = append(cfg.Env, v.Key+"="+v.Value)
+	}
+	mode := s.networkMode()
+	var netCfg *network.NetworkingConfig
+	if s.network != "" {
+		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{mode: {Aliases: aliases}}}
+	}
+	created, err := s.d.api.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: cfg, NetworkingConfig: netCfg, Platform: platform(svc),
+		HostConfig: &container.HostConfig{NetworkMode: container.NetworkMode(mode), Privileged: s.d.opts.Privileged},
+		Name:       containerName(s.id, s.jobID, "svc-"+strconv.Itoa(index)+"-"+aliases[0]),
+	})
+	if err != nil {
+		return fmt.Errorf("creating service %s: %w", svc.Name, err)
+	}
+	s.services = append(s.services, service{id: created.ID, name: svc.Name, aliases: aliases, ports: servicePorts(found, svc)})
+	if _, err := s.d.api.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+		return fmt.Errorf("starting service %s: %w", svc.Name, err)
+	}
+	return nil
+}
+
+// servicePorts are the TCP ports the image exposes plus the job's
+// `ports:`, sorted.
+func servicePorts(img client.ImageInspectResult, svc job.Service) []int {
+	set := map[int]bool{}
+	if img.Config != nil {
+		for p := range img.Config.ExposedPorts {
+			num, proto, _ := strings.Cut(p, "/")
+			if n, err := strconv.Atoi(num); err == nil && (proto == "" || proto == "tcp") {
+				set[n] = true
+			}
+		}
+	}
+	for _, p := range svc.Ports {
+		if p.Protocol == "" || p.Protocol == "tcp" || p.Protocol == "http" || p.Protocol == "https" {
+			set[p.Number] = true
+		}
+	}
+	out := make([]int, 0, len(set))
+	for p := range set {
+		out = append(out, p)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// waitForServices waits, up to the service timeout each, until every
+// service runs and accepts TCP connections on its ports. A service that
+// does not is not fatal (as in GitLab Runner): a warning with its log
+// goes into the job log.
+func (s *session) waitForServices(ctx context.Context) {
+	for _, svc := range s.services {
+		if err := s.waitForService(ctx, svc); err != nil {
+			s.mu.Lock()
+			fmt.Fprintf(&s.notes, "\x1b[0;33mWARNING: service %s (%s) probably didn't start properly: %v\x1b[0;m\n",
+				svc.name, strings.Join(svc.aliases, ", "), err)
+			s.writeServiceLog(ctx, &s.notes, svc)
+			s.mu.Unlock()
+		}
+	}
+}
+
+func (s *session) waitForService(ctx context.Context, svc service) error {
+	deadline := time.Now().Add(s.d.serviceTimeout())
+	for _, port := range append([]int{0}, svc.ports...) {
+		for {
+			err := s.probe(ctx, svc, port)
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) || ctx.Err() != nil {
+				return err
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+// probe checks that the service runs and, for port > 0, that it accepts
+// a TCP connection on the address Docker gave it on the job's network.
+func (s *session) probe(ctx context.Context, svc service, port int) error {
+	res, err := s.d.api.ContainerInspect(ctx, svc.id, client.ContainerInspectOptions{})
+	if err != nil {
+		return err
+	}
+	st := res.Container.State
+	if st == nil || !st.Running {
+		return fmt.Errorf("the container is not running")
+	}
+	if port == 0 {
+		return nil
+	}
+	addr, ok := serviceAddr(res.Container, s.networkMode())
+	if !ok {
+		return fmt.Errorf("no address on the job's network")
+	}
+	dialer := net.Dialer{Timeout: time.Second}
+	conn, err := dialer.DialContext(ctx, "tcp", net.JoinHostPort(addr.String(), strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("no TCP connection on port %d", port)
+	}
+	return conn.Close()
+}
+
+// serviceAddr is the container's address on the network it joined; with
+// --network host that is the loopback address.
+func serviceAddr(c container.InspectResponse, mode string) (netip.Addr, bool) {
+	if mode == "host" {
+		return netip.MustParseAddr("127.0.0.1"), true
+	}
+	if c.NetworkSettings == nil {
+		return netip.Addr{}, false
+	}
+	for name, ep := range c.NetworkSettings.Networks {
+		if ep != nil && ep.IPAddress.IsValid() && (mode == "" || name == mode || ep.NetworkID == mode) {
+			return ep.IPAddress, true
+		}
+	}
+	return netip.Addr{}, false
+}
+
+// appendServiceLogs writes every service's log once, after the first
+// script that failed: the usual reason is a service that misbehaved.
+func (s *session) appendServiceLogs(ctx context.Context, w io.Writer) {
+	s.mu.Lock()
+	done := s.loggedSvcs || len(s.services) == 0
+	s.loggedSvcs = true
+	s.mu.Unlock()
+	if done {
+		return
+	}
+	for _, svc := range s.services {
+		s.writeServiceLog(ctx, w, svc)
+	}
+}
+
+// ServiceLogs writes the log of every service of the session to w.
+func (s *session) ServiceLogs(ctx context.Context, w io.Writer) {
+	for _, svc := range s.services {
+		s.writeServiceLog(ctx, w, svc)
+	}
+}
+
+func (s *session) writeServiceLog(ctx context.Context, w io.Writer, svc service) {
+	fmt.Fprintf(w, "\x1b[36;1m--- log of service %s (%s) ---\x1b[0;m\n", svc.name, strings.Join(svc.aliases, ", "))
+	logs, err := s.d.api.ContainerLogs(ctx, svc.id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true, Tail: "200"})
+	if err != nil {
+		fmt.Fprintf(w, "(no log: %v)\n", err)
+		return
+	}
+	defer logs.Close()
+	_, _ = stdcopy.StdCopy(w, w, logs)
+	fmt.Fprintf(w, "\x1b[36;1m--- end of log of service %s ---\x1b[0;m\n", svc.name)
+}
