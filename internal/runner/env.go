@@ -1,0 +1,76 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/jobrun/jobrun/internal/job"
+)
+
+// environment is the whole environment of a job's shell: the base
+// environment, then the job's variables (file-type ones as the path of
+// their file), then the variables the runner itself owns. A later value
+// of a key replaces an earlier one, because a shell given the same key
+// twice would read the first.
+func environment(base []string, p *job.Payload, dir string, files map[string]string, extra ...string) []string {
+	keys := []string{}
+	values := map[string]string{}
+	set := func(k, v string) {
+		if _, ok := values[k]; !ok {
+			keys = append(keys, k)
+		}
+		values[k] = v
+	}
+	for _, kv := range base {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			set(k, v)
+		}
+	}
+	for _, v := range p.Variables {
+		if path, ok := files[v.Key]; ok && v.File {
+			set(v.Key, path)
+			continue
+		}
+		set(v.Key, v.Value)
+	}
+	set("CI_PROJECT_DIR", dir)
+	set("CI_BUILDS_DIR", filepath.Dir(dir))
+	set("CI_SERVER", "yes")
+	set("CI_JOB_TIMEOUT", strconv.Itoa(int(jobTimeout(p).Seconds())))
+	for _, kv := range extra {
+		k, v, _ := strings.Cut(kv, "=")
+		set(k, v)
+	}
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, k+"="+values[k])
+	}
+	return out
+}
+
+// fileVariables are the job's file-type variables; the executor writes
+// them to private files.
+func fileVariables(p *job.Payload) map[string]string {
+	out := map[string]string{}
+	for _, v := range p.Variables {
+		if v.File {
+			out[v.Key] = v.Value
+		}
+	}
+	return out
+}
+
+// HostEnv is the part of this process's environment a shell job starts
+// from: what programs need to work (PATH, HOME, locale, terminal), not
+// whatever else the user's session holds.
+func HostEnv() []string {
+	var out []string
+	for _, k := range []string{"PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TERM", "TMPDIR", "TZ"} {
+		if v, ok := os.LookupEnv(k); ok {
+			out = append(out, k+"="+v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,91 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/jobrun/jobrun/internal/job"
+	"github.com/jobrun/jobrun/internal/jobtoken"
+)
+
+// LocalJob is one job of a local pipeline: its payload (without a token)
+// and how the scheduler treats it (Node.Run is filled in by RunLocal).
+type LocalJob struct {
+	Payload *job.Payload
+	Node    Node
+}
+
+// LocalOptions configure a local pipeline run (`jobrun exec`).
+type LocalOptions struct {
+	Runner   *Runner
+	Terminal *Terminal
+	// Dir is the working directory of every job.
+	Dir string
+	// LogRoot is the project directory under which .jobrun/logs/<Pipeline>/
+	// receives one log per job; empty writes no log files.
+	LogRoot  string
+	Pipeline string
+	Stages   []string
+	Schedule ScheduleOptions
+}
+
+// RunLocal runs jobs as a local pipeline, playing GitLab's part: each
+// attempt of each job gets a copy of its payload with a freshly minted
+// token, and its trace goes to the terminal and to its log file.
+func RunLocal(ctx context.Context, jobs []LocalJob, opts LocalOptions) (Summary, error) {
+	plan := Plan{Stages: opts.Stages}
+	for _, lj := range jobs {
+		node := lj.Node
+		payload := lj.Payload
+		node.Run = func(ctx context.Context, _ int) Result {
+			return runLocalAttempt(ctx, payload, node.Name, opts)
+		}
+		plan.Nodes = append(plan.Nodes, node)
+	}
+	return Schedule(ctx, plan, opts.Schedule)
+}
+
+func runLocalAttempt(ctx context.Context, template *job.Payload, name string, opts LocalOptions) Result {
+	p, err := clonePayload(template)
+	if err == nil {
+		var token string
+		if token, err = jobtoken.Mint(); err == nil {
+			jobtoken.Inject(p, token)
+		}
+	}
+	var sinks []io.Writer
+	term := opts.Terminal.Job(name)
+	defer term.Close()
+	sinks = append(sinks, term)
+	if err == nil && opts.LogRoot != "" {
+		var log *LogFile
+		if log, err = CreateLogFile(opts.LogRoot, opts.Pipeline, name); err == nil {
+			// Renamed into place after the job, including a canceled one.
+			defer log.Close()
+			sinks = append(sinks, log)
+		}
+	}
+	if err != nil {
+		// Nothing secret is in this message: no token was minted or it
+		// was never used.
+		fmt.Fprintf(term, "ERROR: preparing the job: %v\n", err)
+		return Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
+	}
+	return opts.Runner.Run(ctx, Job{Payload: p, Dir: opts.Dir, Trace: io.MultiWriter(sinks...)})
+}
+
+// clonePayload deep-copies a payload so that attempts and concurrent
+// jobs never share variables.
+func clonePayload(p *job.Payload) (*job.Payload, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("copying the job payload: %w", err)
+	}
+	var out job.Payload
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("copying the job payload: %w", err)
+	}
+	return &out, nil
+}

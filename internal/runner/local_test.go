@@ -1,0 +1,162 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jobrun/jobrun/internal/job"
+)
+
+// localJob is a job as the pipeline compiler would hand it over: no
+// token yet, CI_JOB_NAME set.
+func localJob(name, stage string, script, after []string, node Node) LocalJob {
+	node.Name, node.Stage = name, stage
+	return LocalJob{
+		Payload: &job.Payload{
+			JobInfo:    job.JobInfo{Name: name, Stage: stage, ProjectFullPath: "acme/app"},
+			RunnerInfo: job.RunnerInfo{Timeout: 60},
+			Variables: job.Variables{
+				{Key: "CI_JOB_NAME", Value: name, Public: true},
+				{Key: "CI_SERVER_URL", Value: "https://gitlab.acme.test", Public: true},
+				{Key: "DEPLOY_PASSWORD", Value: "hunter2-but-longer", Masked: true},
+			},
+			Steps: []job.Step{
+				{Name: job.StepScript, Script: script, When: job.WhenOnSuccess},
+				{Name: job.StepAfterScript, Script: after, When: job.WhenAlways},
+			},
+		},
+		Node: node,
+	}
+}
+
+var durations = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m)\b`)
+
+// A small pipeline end to end through real bash: the terminal output and
+// every job's log file match their golden files, each job had its own
+// token, and no token or masked value was printed anywhere.
+func TestLocalPipelineGolden(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	saveToken := `printf '%s' "$CI_JOB_TOKEN" > "tokens/$CI_JOB_NAME"`
+	jobs := []LocalJob{
+		localJob("build", "build", []string{"mkdir -p tokens", saveToken,
+			`echo "token=$CI_JOB_TOKEN"`, `echo "clone $CI_REPOSITORY_URL"`, `echo "password=$DEPLOY_PASSWORD"`}, nil, Node{}),
+		localJob("lint", "test", []string{"echo linting", "exit 3"}, nil,
+			Node{AllowFailure: AllowFailure{ExitCodes: []int{3}}}),
+		localJob("unit", "test", []string{saveToken, "echo unit ok"}, []string{`echo "after: $CI_JOB_STATUS"`},
+			Node{NeedsDeclared: true, Needs: []Need{{Name: "build"}}}),
+		localJob("flaky", "test", []string{"if [ ! -e flaky.once ]; then touch flaky.once; echo first try fails; exit 1; fi", "echo recovered"}, nil,
+			Node{Retry: Retry{Max: 1}}),
+		localJob("deploy", "deploy", []string{"echo deploying"}, nil, Node{When: WhenManual}),
+		localJob("report", "deploy", []string{saveToken, `echo "tokens: $(ls tokens | tr '\n' ' ')"`}, nil, Node{}),
+	}
+	var term bytes.Buffer
+	opts := LocalOptions{
+		Runner:   testRunner(t),
+		Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 6}),
+		Dir:      dir, LogRoot: dir, Pipeline: "1",
+		Stages:   []string{"build", "test", "deploy"},
+		Schedule: ScheduleOptions{Concurrency: 1},
+	}
+	sum, err := RunLocal(context.Background(), jobs, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Failed() || sum.Interrupted {
+		t.Errorf("pipeline failed=%v interrupted=%v", sum.Failed(), sum.Interrupted)
+	}
+	if err := WriteSummary(&term, sum, false); err != nil {
+		t.Fatal(err)
+	}
+	out := durations.ReplaceAllString(strings.ReplaceAll(term.String(), dir, "$DIR"), "<dur>")
+	checkGolden(t, "TestLocalPipelineGolden/terminal", []byte(out))
+
+	tokens := map[string]bool{}
+	for _, name := range []string{"build", "unit", "report"} {
+		b, err := os.ReadFile(filepath.Join(dir, "tokens", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := string(b)
+		if !regexp.MustCompile(`^glcbt-[0-9A-Za-z]{32}$`).MatchString(tok) || tokens[tok] {
+			t.Errorf("job %s: token %q is malformed or not unique", name, tok)
+		}
+		tokens[tok] = true
+		if strings.Contains(term.String(), tok) {
+			t.Errorf("job %s: token printed on the terminal", name)
+		}
+	}
+	for _, name := range []string{"build", "lint", "unit", "flaky", "report"} {
+		b, err := os.ReadFile(LogPath(dir, "1", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for tok := range tokens {
+			if bytes.Contains(b, []byte(tok)) {
+				t.Errorf("log of %s holds a token", name)
+			}
+		}
+		if bytes.Contains(b, []byte("hunter2-but-longer")) {
+			t.Errorf("log of %s holds the masked password", name)
+		}
+		checkGolden(t, "TestLocalPipelineGolden/"+name+".log", readable(string(b), dir))
+	}
+	if _, err := os.Stat(LogPath(dir, "1", "deploy")); !os.IsNotExist(err) {
+		t.Errorf("the manual job that did not run has a log: %v", err)
+	}
+	assertNoTempLogs(t, dir)
+}
+
+// Interrupting a pipeline cancels the running job, runs its
+// after_script, writes its whole log, and starts nothing else.
+func TestLocalPipelineInterrupt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	jobs := []LocalJob{
+		localJob("long", "build", []string{"echo > started", "sleep 300"}, []string{`echo "after: $CI_JOB_STATUS"`}, Node{}),
+		localJob("next", "test", []string{"echo never"}, nil, Node{When: WhenAlways}),
+	}
+	go func() {
+		waitForPidFile(filepath.Join(dir, "started"))
+		cancel()
+	}()
+	var term bytes.Buffer
+	sum, err := RunLocal(ctx, jobs, LocalOptions{
+		Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 4}),
+		Dir: dir, LogRoot: dir, Pipeline: "2", Schedule: ScheduleOptions{Concurrency: 2},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSummary(&term, sum, false); err != nil {
+		t.Fatal(err)
+	}
+	if !sum.Interrupted {
+		t.Error("summary does not say interrupted")
+	}
+	out := durations.ReplaceAllString(strings.ReplaceAll(term.String(), dir, "$DIR"), "<dur>")
+	checkGolden(t, t.Name()+"/terminal", []byte(out))
+	log, err := os.ReadFile(LogPath(dir, "2", "long"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(log, []byte("after: canceled\n")) || !bytes.HasSuffix(log, []byte("ERROR: Job failed: canceled\x1b[0;m\n")) {
+		t.Errorf("log of the interrupted job is incomplete:\n%s", log)
+	}
+	assertNoTempLogs(t, dir)
+}
+
+func assertNoTempLogs(t *testing.T, dir string) {
+	t.Helper()
+	left, _ := filepath.Glob(filepath.Join(dir, ".jobrun", "logs", "*", ".*.tmp"))
+	if len(left) > 0 {
+		t.Errorf("temporary log files left: %v", left)
+	}
+}
