@@ -138,7 +138,7 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 			prev := lower(view[i-1])
 			for k, p := range a.prevs {
 				tr := &t.list[a.ids[k]]
-				if p != prev || len(tr.text) > i+1 || !tr.matches(view[i+1-len(tr.text) : i+1]) {
+				if p != prev || len(tr.text) > i+1 || !tr.matches(view[i+1-len(tr.text):i+1]) {
 					continue
 				}
 				var pending bool
