@@ -123,7 +123,10 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	defer cancel()
 
 	t.sectionStart(SectionPrepareExecutor, fmt.Sprintf("Preparing the %q executor", r.Executor.Name()))
-	session, err := r.Executor.Prepare(jobCtx, executor.Spec{Dir: j.Dir, Files: files(p), TTY: r.TTY})
+	session, err := r.Executor.Prepare(jobCtx, executor.Spec{
+		Dir: j.Dir, Files: files(p), TTY: r.TTY,
+		JobID: p.ID, ProjectPath: p.JobInfo.ProjectFullPath, Image: p.Image, Services: p.Services,
+	})
 	if err != nil {
 		t.failure("preparing the executor: " + err.Error())
 		t.sectionEnd(SectionPrepareExecutor)
