@@ -1,0 +1,107 @@
+package docker
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jobrun/jobrun/internal/executor"
+	"github.com/jobrun/jobrun/internal/job"
+)
+
+// serviceImage is busybox tagged under a registry-style name, so that
+// GitLab's alias rules have something to chew on.
+const serviceImage = "jobrun-test/postgres:15"
+
+func tagServiceImage(t *testing.T) {
+	t.Helper()
+	if out, err := exec.Command("docker", "tag", busyboxImage, serviceImage).CombinedOutput(); err != nil {
+		unavailable(t, "docker tag %s %s: %v: %s", busyboxImage, serviceImage, err, out)
+	}
+}
+
+// httpService answers "pong" over HTTP on port 5432.
+func httpService(alias string) job.Service {
+	return job.Service{
+		Name: serviceImage, Alias: alias,
+		Entrypoint: []string{"sh", "-c"},
+		Command:    []string{`mkdir -p /www && echo "pong from $ROLE" > /www/index.html && exec httpd -f -p 5432 -h /www`},
+		Ports:      []job.Port{{Number: 5432}},
+		Variables:  job.Variables{{Key: "ROLE", Value: "db"}},
+	}
+}
+
+func TestServiceReachableByAlias(t *testing.T) {
+	t.Parallel()
+	d := engine(t, Options{PullPolicy: PullNever})
+	tagServiceImage(t)
+	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{httpService("db, primary")}})
+	for _, host := range []string{"jobrun-test__postgres", "jobrun-test-postgres", "db", "primary"} {
+		t.Run(host, func(t *testing.T) {
+			var out bytes.Buffer
+			cmd := "wget -qO- http://" + host + ":5432/"
+			code, err := s.Run(context.Background(), executor.Script{Commands: []string{cmd}, Output: &out})
+			if err != nil || code != 0 {
+				t.Fatalf("Run = %d, %v; output %q", code, err, out.String())
+			}
+			if want := green("$ "+cmd) + "pong from db\n"; out.String() != want {
+				t.Errorf("output %q, want %q", out.String(), want)
+			}
+		})
+	}
+}
+
+// A service that dies is not fatal: the job log gets a warning with its
+// log, before the first script's output.
+func TestServiceFailureShowsItsLog(t *testing.T) {
+	t.Parallel()
+	d := engine(t, Options{PullPolicy: PullNever, ServiceTimeout: 2 * time.Second})
+	tagServiceImage(t)
+	broken := job.Service{
+		Name: serviceImage, Entrypoint: []string{"sh", "-c"},
+		Command: []string{"echo 'FATAL: database files are incompatible'; exit 1"},
+		Ports:   []job.Port{{Number: 5432}},
+	}
+	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{broken}})
+	var out bytes.Buffer
+	code, err := s.Run(context.Background(), executor.Script{Commands: []string{"echo script"}, Output: &out})
+	if err != nil || code != 0 {
+		t.Fatalf("Run = %d, %v", code, err)
+	}
+	got := out.String()
+	for _, want := range []string{
+		"WARNING: service jobrun-test/postgres:15 (jobrun-test__postgres, jobrun-test-postgres) probably didn't start properly: the container is not running",
+		"FATAL: database files are incompatible\n",
+		green("$ echo script") + "script\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Index(got, "FATAL") > strings.Index(got, "$ echo script") {
+		t.Errorf("the warning came after the script's output:\n%s", got)
+	}
+}
+
+// After a failing script the services' logs follow, once.
+func TestServiceLogsAfterFailure(t *testing.T) {
+	t.Parallel()
+	d := engine(t, Options{PullPolicy: PullNever})
+	tagServiceImage(t)
+	svc := httpService("")
+	svc.Command = []string{`echo "service says hi"; mkdir -p /www && exec httpd -f -p 5432 -h /www`}
+	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{svc}})
+	for i, want := range []bool{true, false} {
+		var out bytes.Buffer
+		code, err := s.Run(context.Background(), executor.Script{Commands: []string{"exit 2"}, Output: &out})
+		if err != nil || code != 2 {
+			t.Fatalf("Run = %d, %v", code, err)
+		}
+		if got := strings.Contains(out.String(), "service says hi\n"); got != want {
+			t.Errorf("run %d: service log shown = %v, want %v:\n%s", i, got, want, out.String())
+		}
+	}
+}
