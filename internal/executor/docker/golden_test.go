@@ -142,4 +142,3 @@ func TestRunnerGolden(t *testing.T) {
 		})
 	}
 }
-
