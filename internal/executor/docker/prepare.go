@@ -76,6 +76,9 @@ func (s *session) prepare(ctx context.Context, spec executor.Spec) error {
 	if err := s.detectShell(ctx); err != nil {
 		return err
 	}
+	if err := s.checkRunning(ctx); err != nil {
+		return err
+	}
 	if err := s.copyFileVariables(ctx, spec.Files); err != nil {
 		return err
 	}
@@ -89,6 +92,25 @@ func (s *session) prepare(ctx context.Context, spec executor.Spec) error {
 // job's override), while each script runs as its own exec. Nothing
 // about the job's variables is in its configuration.
 func (s *session) startBuildContainer(ctx context.Context, img job.Image, binds []string) error {
+	cfg, host := s.buildContainerConfig(img, binds)
+	created, err := s.d.api.ContainerCreate(ctx, client.ContainerCreateOptions{
+		Config: cfg, HostConfig: host, Platform: platform(img),
+		Name: containerName(s.id, s.jobID, "build"),
+	})
+	if err != nil {
+		return fmt.Errorf("creating the build container from %s: %w", img.Name, err)
+	}
+	s.container = created.ID
+	if _, err := s.d.api.ContainerStart(ctx, s.container, client.ContainerStartOptions{}); err != nil {
+		return fmt.Errorf("starting the build container from %s: %w", img.Name, err)
+	}
+	return nil
+}
+
+// buildContainerConfig is the build container's configuration: the
+// image, its entrypoint or the job's override, the idle shell, the
+// working copy and volumes, privileges and network.
+func (s *session) buildContainerConfig(img job.Image, binds []string) (*container.Config, *container.HostConfig) {
 	cfg := &container.Config{
 		Image:      img.Name,
 		Cmd:        []string{"sh"},
@@ -105,16 +127,19 @@ func (s *session) startBuildContainer(ctx context.Context, img job.Image, binds 
 		Privileged:  s.d.opts.Privileged,
 		NetworkMode: container.NetworkMode(s.networkMode()),
 	}
-	created, err := s.d.api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Config: cfg, HostConfig: host, Platform: platform(img),
-		Name: containerName(s.id, s.jobID, "build"),
-	})
+	return cfg, host
+}
+
+// checkRunning explains a build container that is no longer running:
+// usually an entrypoint that does not run the command it is given.
+func (s *session) checkRunning(ctx context.Context) error {
+	res, err := s.d.api.ContainerInspect(ctx, s.container, client.ContainerInspectOptions{})
 	if err != nil {
-		return fmt.Errorf("creating the build container from %s: %w", img.Name, err)
+		return fmt.Errorf("inspecting the build container: %w", err)
 	}
-	s.container = created.ID
-	if _, err := s.d.api.ContainerStart(ctx, s.container, client.ContainerStartOptions{}); err != nil {
-		return fmt.Errorf("starting the build container from %s: %w", img.Name, err)
+	if st := res.Container.State; st != nil && !st.Running {
+		return fmt.Errorf("the build container exited with code %d right after it started: "+
+			"the image's entrypoint must end by running its arguments (exec \"$@\"), or override it with image:entrypoint", st.ExitCode)
 	}
 	return nil
 }

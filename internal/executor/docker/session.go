@@ -93,6 +93,9 @@ func (s *session) Run(ctx context.Context, sc executor.Script) (int, error) {
 		Env: s.env(sc.Env), WorkingDir: s.projectDir, Cmd: cmd,
 	})
 	if err != nil {
+		if rerr := s.checkRunning(api); rerr != nil {
+			return -1, rerr
+		}
 		return -1, fmt.Errorf("creating the script's process: %w", err)
 	}
 	attached, err := s.d.api.ExecAttach(api, created.ID, client.ExecAttachOptions{})
