@@ -170,6 +170,9 @@ func (s *session) detectShell(ctx context.Context) error {
 // copyFileVariables writes the file-type variables into the session's
 // private directory in the container (0700, files 0600).
 func (s *session) copyFileVariables(ctx context.Context, files []executor.File) error {
+	if len(files) == 0 {
+		return nil
+	}
 	var entries []tarEntry
 	for _, f := range files {
 		if !fileKey.MatchString(f.Key) {

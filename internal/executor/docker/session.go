@@ -55,10 +55,12 @@ func (s *session) FilePaths() map[string]string {
 	return out
 }
 
-// Run implements executor.Session: the script goes into the container as
-// a 0600 file (it holds commands and $VAR references, never values), the
-// environment goes in the exec request, and the shell runs the file with
-// stderr joined to stdout so the log keeps the order the job wrote in.
+// Run implements executor.Session. The environment goes in the exec
+// request. The script text (commands and $VAR references, never values)
+// goes through the exec's stdin into a 0600 file in the private
+// directory, and the shell then runs that file with stdin from /dev/null
+// and stderr joined to stdout, so the log keeps the order the job wrote
+// in. Its command line holds nothing but paths.
 func (s *session) Run(ctx context.Context, sc executor.Script) (int, error) {
 	s.mu.Lock()
 	if s.cleaned {
@@ -66,7 +68,7 @@ func (s *session) Run(ctx context.Context, sc executor.Script) (int, error) {
 		return -1, errors.New("session already cleaned up")
 	}
 	s.scripts++
-	name := fmt.Sprintf("script-%d.sh", s.scripts)
+	path := fmt.Sprintf("%s/script-%d.sh", s.private, s.scripts)
 	notes := s.notes.String()
 	s.notes.Reset()
 	s.mu.Unlock()
@@ -76,21 +78,12 @@ func (s *session) Run(ctx context.Context, sc executor.Script) (int, error) {
 	// The Engine API calls below must outlive a cancelled ctx: stopping
 	// the script is done here, not by dropping the connection.
 	api := context.WithoutCancel(ctx)
-	text := "exec 2>&1\n" + executor.RenderScript(s.shell, sc.Commands)
-	if err := s.copyIn(api, []tarEntry{{name: name, content: []byte(text)}}); err != nil {
-		return -1, err
-	}
 	if err := s.ensureRunning(api); err != nil {
 		return -1, err
 	}
-	cmd := []string{s.shellPath, s.private + "/" + name}
-	if s.shell == executor.Bash {
-		// No profile or rc file: the environment is what the job gives.
-		cmd = []string{s.shellPath, "--noprofile", "--norc", s.private + "/" + name}
-	}
 	created, err := s.d.api.ExecCreate(api, s.container, client.ExecCreateOptions{
-		User: s.user, AttachStdout: true, AttachStderr: true,
-		Env: s.env(sc.Env), WorkingDir: s.projectDir, Cmd: cmd,
+		User: s.user, AttachStdin: true, AttachStdout: true, AttachStderr: true,
+		Env: s.env(sc.Env), WorkingDir: s.projectDir, Cmd: s.bootstrap(path),
 	})
 	if err != nil {
 		if rerr := s.checkRunning(api); rerr != nil {
@@ -108,6 +101,13 @@ func (s *session) Run(ctx context.Context, sc executor.Script) (int, error) {
 		_, err := stdcopy.StdCopy(sc.Output, sc.Output, attached.Reader)
 		copied <- err
 	}()
+	text := "exec 2>&1\n" + executor.RenderScript(s.shell, sc.Commands)
+	if _, err := io.WriteString(attached.Conn, text); err != nil {
+		return -1, fmt.Errorf("sending the script: %w", err)
+	}
+	if err := attached.CloseWrite(); err != nil {
+		return -1, fmt.Errorf("sending the script: %w", err)
+	}
 	var copyErr error
 	select {
 	case copyErr = <-copied:
@@ -125,6 +125,24 @@ func (s *session) Run(ctx context.Context, sc executor.Script) (int, error) {
 		s.appendServiceLogs(api, sc.Output)
 	}
 	return code, nil
+}
+
+// bootstrap is the exec's command: store stdin as the script file
+// (private: umask 077), then replace itself with the job's shell running
+// that file, without a profile or rc file in bash.
+func (s *session) bootstrap(path string) []string {
+	run := quote(s.shellPath)
+	if s.shell == executor.Bash {
+		run += " --noprofile --norc"
+	}
+	line := fmt.Sprintf("umask 077 && mkdir -p %s && cat > %s && exec %s %s </dev/null",
+		quote(s.private), quote(path), run, quote(path))
+	return []string{s.shellPath, "-c", line}
+}
+
+// quote single-quotes s for any POSIX shell.
+func quote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // stop asks every process of the job in the build container to end
