@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -136,4 +137,10 @@ func (d *Docker) serviceTimeout() time.Duration {
 		return d.opts.ServiceTimeout
 	}
 	return DefaultServiceTimeout
+}
+
+// localEngine reports whether the engine listens on a local socket, so
+// that its bridge networks are reachable from this host.
+func (d *Docker) localEngine() bool {
+	return strings.HasPrefix(d.api.DaemonHost(), "unix://")
 }

@@ -55,6 +55,16 @@ func (s *session) networkMode() string {
 	return ""
 }
 
+// userNetwork reports whether mode names a user-defined network, the
+// only kind where Docker resolves aliases.
+func userNetwork(mode string) bool {
+	switch mode {
+	case "", "default", "bridge", "host", "none":
+		return false
+	}
+	return !strings.HasPrefix(mode, "container:")
+}
+
 // startService creates and starts one service with its aliases. It gets
 // its own `variables:` only: the job's secrets stay out of it.
 func (s *session) startService(ctx context.Context, index int, svc job.Service) error {
@@ -75,7 +85,7 @@ func (s *session) startService(ctx context.Context, index int, svc job.Service) 
 	}
 	mode := s.networkMode()
 	var netCfg *network.NetworkingConfig
-	if s.network != "" {
+	if userNetwork(mode) {
 		netCfg = &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{mode: {Aliases: aliases}}}
 	}
 	created, err := s.d.api.ContainerCreate(ctx, client.ContainerCreateOptions{
@@ -162,7 +172,9 @@ func (s *session) probe(ctx context.Context, svc service, port int) error {
 	if st == nil || !st.Running {
 		return fmt.Errorf("the container is not running")
 	}
-	if port == 0 {
+	if port == 0 || !s.d.localEngine() {
+		// An engine on another machine puts its containers' addresses
+		// out of this host's reach: there, running is all we can check.
 		return nil
 	}
 	addr, ok := serviceAddr(res.Container, s.networkMode())
