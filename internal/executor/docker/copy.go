@@ -17,10 +17,11 @@ type tarEntry struct {
 	content []byte
 }
 
-// copyIn puts files into the private directory of the build container
-// through the archive API: the directory with mode 0700 and each file
-// with 0600, owned by the container's user when the job names one.
-// Nothing passes through a command line or a host file.
+// copyIn puts files (the file-type variables) into the private
+// directory of the build container through the archive API: the
+// directory with mode 0700 and each file with 0600, owned by the
+// container's user when the job names one. Nothing passes through a
+// command line or a host file.
 func (s *session) copyIn(ctx context.Context, entries []tarEntry) error {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)

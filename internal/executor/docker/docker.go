@@ -9,9 +9,14 @@
 // /builds/<namespace>/<project>. Each script (before_script + script,
 // after_script, ...) runs in that same container as a new shell process
 // created through the exec API, with the job's environment passed in the
-// API request and the script text copied in as a 0600 file. Everything a
-// session creates carries jobrun's labels and is removed by Cleanup;
-// RemoveLeftovers removes what a crashed run left behind.
+// API request and the script text sent through the exec's stdin into a
+// 0600 file (file-type variables are copied in through the archive API).
+// Everything a session creates carries jobrun's labels and is removed by
+// Cleanup; RemoveLeftovers removes what a crashed run left behind.
+//
+// The image needs sh (bash is used when present), cat and mkdir, as
+// with GitLab Runner. Spec.TTY is ignored: output always comes through
+// pipes, with stderr joined to stdout.
 package docker
 
 import (
@@ -109,7 +114,7 @@ func New(ctx context.Context, opts Options) (*Docker, error) {
 		return nil, fmt.Errorf("%w at %s (%v): start it (`sudo systemctl start docker`, or `sudo dockerd`), "+
 			"or point DOCKER_HOST or --docker-host at a running engine", ErrNoEngine, host, err)
 	}
-	if err := validPullPolicy(opts.PullPolicy); err != nil {
+	if err := opts.Validate(); err != nil {
 		_ = api.Close()
 		return nil, err
 	}
@@ -117,6 +122,20 @@ func New(ctx context.Context, opts Options) (*Docker, error) {
 		_, _ = io.WriteString(opts.Warnings, PrivilegedWarning)
 	}
 	return &Docker{api: api, opts: opts}, nil
+}
+
+// Validate checks the options a user gave (--pull-policy, --volume) so
+// that a mistake is reported before any job starts.
+func (o Options) Validate() error {
+	if err := validPullPolicy(o.PullPolicy); err != nil {
+		return err
+	}
+	for _, v := range o.Volumes {
+		if _, _, err := parseVolume(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close releases the connection to the engine.

@@ -116,3 +116,30 @@ func TestPullPolicy(t *testing.T) {
 		})
 	}
 }
+
+func TestOptionsValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"zero", Options{}, ""},
+		{"all good", Options{PullPolicy: PullAlways, Volumes: []string{"/cache", "/h:/c", "/h:/c:ro", "named:/c:rw"}}, ""},
+		{"pull policy", Options{PullPolicy: "sometimes"}, `pull policy "sometimes": expected always, if-not-present or never`},
+		{"relative", Options{Volumes: []string{"cache"}}, `volume "cache": expected HOST:CONTAINER[:ro|rw] or an absolute /path`},
+		{"relative target", Options{Volumes: []string{"/h:c"}}, `volume "/h:c": expected HOST:CONTAINER[:ro|rw] or an absolute /path`},
+		{"bad mode", Options{Volumes: []string{"/h:/c:rx"}}, `volume "/h:/c:rx": expected HOST:CONTAINER[:ro|rw] or an absolute /path`},
+		{"empty host", Options{Volumes: []string{":/c"}}, `volume ":/c": expected HOST:CONTAINER[:ro|rw] or an absolute /path`},
+		{"too many parts", Options{Volumes: []string{"/a:/b:ro:x"}}, `volume "/a:/b:ro:x": expected HOST:CONTAINER[:ro|rw] or an absolute /path`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := tt.opts.Validate()
+			if (err == nil) != (tt.want == "") || (err != nil && err.Error() != tt.want) {
+				t.Errorf("Validate() = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}

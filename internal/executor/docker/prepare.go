@@ -190,15 +190,11 @@ func (s *session) copyFileVariables(ctx context.Context, files []executor.File) 
 func (s *session) volumeBinds(ctx context.Context) ([]string, error) {
 	var binds []string
 	for i, v := range s.d.opts.Volumes {
-		parts := strings.Split(v, ":")
-		target := parts[0]
-		if len(parts) > 1 {
-			target = parts[1]
+		bind, target, err := parseVolume(v)
+		if err != nil {
+			return nil, err
 		}
-		if !strings.HasPrefix(target, "/") || len(parts) > 3 {
-			return nil, fmt.Errorf("volume %q: expected HOST:CONTAINER[:ro|rw] or an absolute /path", v)
-		}
-		if len(parts) > 1 {
+		if bind {
 			binds = append(binds, v)
 			continue
 		}
@@ -211,4 +207,26 @@ func (s *session) volumeBinds(ctx context.Context) ([]string, error) {
 		binds = append(binds, created.Volume.Name+":"+target)
 	}
 	return binds, nil
+}
+
+// parseVolume checks one --volume: "HOST:CONTAINER[:ro|rw]" (bind) or
+// "/path" (a volume of the job's own).
+func parseVolume(v string) (bind bool, target string, err error) {
+	parts := strings.Split(v, ":")
+	bad := fmt.Errorf("volume %q: expected HOST:CONTAINER[:ro|rw] or an absolute /path", v)
+	switch len(parts) {
+	case 1:
+		target = parts[0]
+	case 2, 3:
+		target = parts[1]
+		if parts[0] == "" || (len(parts) == 3 && parts[2] != "ro" && parts[2] != "rw") {
+			return false, "", bad
+		}
+	default:
+		return false, "", bad
+	}
+	if !strings.HasPrefix(target, "/") {
+		return false, "", bad
+	}
+	return len(parts) > 1, target, nil
 }
