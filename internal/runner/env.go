@@ -3,6 +3,7 @@ package runner
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -39,6 +40,8 @@ func environment(base []string, p *job.Payload, dir string, files map[string]str
 	set("CI_BUILDS_DIR", filepath.Dir(dir))
 	set("CI_SERVER", "yes")
 	set("CI_JOB_TIMEOUT", strconv.Itoa(int(jobTimeout(p).Seconds())))
+	set("CI_JOB_STATUS", "running") // after_script gets the job's result
+	set("CI_RUNNER_EXECUTABLE_ARCH", runtimeArch())
 	for _, kv := range extra {
 		k, v, _ := strings.Cut(kv, "=")
 		set(k, v)
@@ -74,3 +77,17 @@ func HostEnv() []string {
 	}
 	return out
 }
+
+// withVar returns a copy of env with key set to value, replacing the
+// earlier value in place.
+func withVar(env []string, key, value string) []string {
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, key+"=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, key+"="+value)
+}
+
+func runtimeArch() string { return runtime.GOOS + "/" + runtime.GOARCH }

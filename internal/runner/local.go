@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/jobrun/jobrun/internal/job"
 	"github.com/jobrun/jobrun/internal/jobtoken"
@@ -35,6 +36,7 @@ type LocalOptions struct {
 // attempt of each job gets a copy of its payload with a freshly minted
 // token, and its trace goes to the terminal and to its log file.
 func RunLocal(ctx context.Context, jobs []LocalJob, opts LocalOptions) (Summary, error) {
+	warnHostImages(jobs, opts)
 	plan := Plan{Stages: opts.Stages}
 	for _, lj := range jobs {
 		node := lj.Node
@@ -88,4 +90,24 @@ func clonePayload(p *job.Payload) (*job.Payload, error) {
 		return nil, fmt.Errorf("copying the job payload: %w", err)
 	}
 	return &out, nil
+}
+
+// warnHostImages says once that jobs asking for an image run on this
+// host instead, with the user's privileges, when the executor is shell.
+func warnHostImages(jobs []LocalJob, opts LocalOptions) {
+	if opts.Runner.Executor.Name() != "shell" {
+		return
+	}
+	var names []string
+	for _, lj := range jobs {
+		if lj.Payload.Image.Name != "" {
+			names = append(names, lj.Node.Name)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	opts.Terminal.Warn(fmt.Sprintf("%s declare an image: but run with the shell executor, "+
+		"directly on this host with your user's privileges and files (use --executor docker to isolate them)",
+		strings.Join(names, ", ")))
 }

@@ -160,3 +160,26 @@ func assertNoTempLogs(t *testing.T, dir string) {
 		t.Errorf("temporary log files left: %v", left)
 	}
 }
+
+// Jobs that declare an image but run on the shell executor get one
+// warning for the whole pipeline.
+func TestLocalWarnsOnceAboutImagesOnTheHost(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	a := localJob("a", "test", []string{"true"}, nil, Node{})
+	a.Payload.Image.Name = "golang:1.26"
+	b := localJob("b", "test", []string{"true"}, nil, Node{})
+	b.Payload.Image.Name = "alpine"
+	c := localJob("c", "test", []string{"true"}, nil, Node{})
+	var term bytes.Buffer
+	if _, err := RunLocal(context.Background(), []LocalJob{a, b, c}, LocalOptions{
+		Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{}), Dir: dir,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := "WARNING: a, b declare an image: but run with the shell executor, directly on this host " +
+		"with your user's privileges and files (use --executor docker to isolate them)\n"
+	if got := strings.Count(term.String(), "WARNING:"); got != 1 || !strings.HasPrefix(term.String(), want) {
+		t.Errorf("%d warnings; output:\n%s", got, term.String())
+	}
+}

@@ -42,16 +42,16 @@ func (l *LogFile) Path() string { return l.final }
 
 func (l *LogFile) Write(p []byte) (int, error) { return l.f.Write(p) }
 
-// Close flushes the log to disk and moves it to its final name.
+// Close moves the log to its final name.
 func (l *LogFile) Close() error {
 	if l.done {
 		return nil
 	}
 	l.done = true
-	err := l.f.Sync()
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
+	// No fsync: the rename is what keeps a reader from ever seeing half
+	// a log after an interrupt, and an fsync per job would cost more
+	// than running a short job.
+	err := l.f.Close()
 	if err == nil {
 		err = os.Rename(l.f.Name(), l.final)
 	}

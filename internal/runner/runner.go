@@ -139,7 +139,11 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	t.line("Using the files in " + j.Dir)
 	t.sectionEnd(SectionGetSources)
 
-	env := environment(r.BaseEnv, p, j.Dir, session.FilePaths())
+	runnerVars := []string{"CI_RUNNER_VERSION=" + r.version()}
+	if _, ok := p.Variables.Get("CI_JOB_STARTED_AT"); !ok {
+		runnerVars = append(runnerVars, "CI_JOB_STARTED_AT="+r.now().UTC().Format(time.RFC3339))
+	}
+	env := environment(r.BaseEnv, p, j.Dir, session.FilePaths(), runnerVars...)
 	res := r.scriptSteps(ctx, jobCtx, t, session, env, p)
 	r.afterScript(ctx, t, session, env, p, res)
 	artifactsNotice(t, p, res)
@@ -207,7 +211,7 @@ func (r *Runner) afterScript(ctx context.Context, t *trace, s executor.Session, 
 	timeout := r.afterScriptTimeout(p)
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
-	env = append(env[:len(env):len(env)], "CI_JOB_STATUS="+string(res.Status))
+	env = withVar(env, "CI_JOB_STATUS", string(res.Status))
 	code, err := s.Run(actx, executor.Script{Commands: step.Script, Env: env, Output: t.w})
 	switch {
 	case actx.Err() != nil:

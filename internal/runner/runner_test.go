@@ -97,8 +97,17 @@ func TestRunGolden(t *testing.T) {
 			name:       "timeout",
 			script:     []string{"echo start", "sleep 30"},
 			after:      []string{`echo "status: $CI_JOB_STATUS"`},
-			timeout:    1,
+			timeout:    2,
 			wantStatus: StatusFailed, wantReason: ReasonTimeout, wantCode: 143,
+		},
+		{
+			name: "runner variables",
+			script: []string{
+				`echo "status=$CI_JOB_STATUS server=$CI_SERVER timeout=$CI_JOB_TIMEOUT version=$CI_RUNNER_VERSION"`,
+				`[ "$CI_PROJECT_DIR" = "$PWD" ] && echo "runs in CI_PROJECT_DIR"`,
+				`echo "started at $CI_JOB_STARTED_AT"`,
+			},
+			wantStatus: StatusSuccess,
 		},
 		{
 			name:   "masked file variable",

@@ -26,7 +26,7 @@ func TestRunStopsJobProcesses(t *testing.T) {
 		wantReason string
 		wantLine   string
 	}{
-		{"timeout", 1, false, StatusFailed, ReasonTimeout, "status: failed\n"},
+		{"timeout", 2, false, StatusFailed, ReasonTimeout, "status: failed\n"},
 		{"cancel", 60, true, StatusCanceled, ReasonCanceled, "status: canceled\n"},
 	}
 	for _, tt := range tests {

@@ -59,6 +59,15 @@ func (t *Terminal) Job(name string) io.WriteCloser {
 	return &jobLines{t: t, prefix: prefix}
 }
 
+// Warn prints a warning about the whole pipeline, not about one job.
+func (t *Terminal) Warn(msg string) {
+	line := "WARNING: " + msg
+	if t.opts.Color {
+		line = ansiYellow + line
+	}
+	t.print("", []string{line})
+}
+
 // print writes the rendered lines of one trace line in one write.
 func (t *Terminal) print(prefix string, lines []string) {
 	if len(lines) == 0 {
