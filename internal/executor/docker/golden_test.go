@@ -87,6 +87,7 @@ func TestRunnerGolden(t *testing.T) {
 		name          string
 		image         string
 		script, after []string
+		services      []job.Service
 		timeout       int
 		wantStatus    runner.Status
 		wantReason    string
@@ -121,11 +122,20 @@ func TestRunnerGolden(t *testing.T) {
 			timeout:    3,
 			wantStatus: runner.StatusFailed, wantReason: runner.ReasonTimeout,
 		},
+		{
+			name:       "service reachable by its alias",
+			image:      busyboxImage,
+			script:     []string{`wget -qO- http://db:5432/`, `wget -qO- http://jobrun-test__postgres:5432/`},
+			services:   []job.Service{httpService("db")},
+			wantStatus: runner.StatusSuccess,
+		},
 	}
+	tagServiceImage(t, d)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := dockerPayload(t, tt.image, tt.script, tt.after)
+			p.Services = tt.services
 			if tt.timeout > 0 {
 				p.RunnerInfo.Timeout = tt.timeout
 			}

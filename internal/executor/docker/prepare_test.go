@@ -133,7 +133,7 @@ func TestRemoveLeftovers(t *testing.T) {
 	// Not parallel: it removes every jobrun-labelled object, including
 	// those of other tests of this package.
 	d := engine(t, Options{PullPolicy: PullNever, Volumes: []string{"/cache"}})
-	tagServiceImage(t)
+	tagServiceImage(t, d)
 	jobID := nextJobID()
 	if _, err := d.Prepare(context.Background(), executor.Spec{
 		Dir: t.TempDir(), JobID: jobID, Image: job.Image{Name: busyboxImage}, Services: []job.Service{httpService("")},

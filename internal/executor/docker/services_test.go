@@ -3,10 +3,11 @@ package docker
 import (
 	"bytes"
 	"context"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/moby/moby/client"
 
 	"github.com/jobrun/jobrun/internal/executor"
 	"github.com/jobrun/jobrun/internal/job"
@@ -16,10 +17,10 @@ import (
 // GitLab's alias rules have something to chew on.
 const serviceImage = "jobrun-test/postgres:15"
 
-func tagServiceImage(t *testing.T) {
+func tagServiceImage(t *testing.T, d *Docker) {
 	t.Helper()
-	if out, err := exec.Command("docker", "tag", busyboxImage, serviceImage).CombinedOutput(); err != nil {
-		unavailable(t, "docker tag %s %s: %v: %s", busyboxImage, serviceImage, err, out)
+	if _, err := d.api.ImageTag(context.Background(), client.ImageTagOptions{Source: busyboxImage, Target: serviceImage}); err != nil {
+		unavailable(t, "tagging %s as %s: %v", busyboxImage, serviceImage, err)
 	}
 }
 
@@ -37,7 +38,7 @@ func httpService(alias string) job.Service {
 func TestServiceReachableByAlias(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever})
-	tagServiceImage(t)
+	tagServiceImage(t, d)
 	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{httpService("db, primary")}})
 	for _, host := range []string{"jobrun-test__postgres", "jobrun-test-postgres", "db", "primary"} {
 		t.Run(host, func(t *testing.T) {
@@ -59,7 +60,7 @@ func TestServiceReachableByAlias(t *testing.T) {
 func TestServiceFailureShowsItsLog(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever, ServiceTimeout: 2 * time.Second})
-	tagServiceImage(t)
+	tagServiceImage(t, d)
 	broken := job.Service{
 		Name: serviceImage, Entrypoint: []string{"sh", "-c"},
 		Command: []string{"echo 'FATAL: database files are incompatible'; exit 1"},
@@ -90,7 +91,7 @@ func TestServiceFailureShowsItsLog(t *testing.T) {
 func TestServiceLogsAfterFailure(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever})
-	tagServiceImage(t)
+	tagServiceImage(t, d)
 	svc := httpService("")
 	svc.Command = []string{`echo "service says hi"; mkdir -p /www && exec httpd -f -p 5432 -h /www`}
 	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{svc}})
