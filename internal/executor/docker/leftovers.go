@@ -18,18 +18,24 @@ type Leftovers struct {
 // Run it only when no other jobrun process is running jobs on this
 // engine: their objects carry the same label.
 func (d *Docker) RemoveLeftovers(ctx context.Context) (Leftovers, error) {
+	return d.removeLabelled(ctx, LabelManaged+"=true")
+}
+
+// removeLabelled removes the containers (first: they hold the networks
+// and volumes), networks and volumes that carry label ("key=value").
+func (d *Docker) removeLabelled(ctx context.Context, label string) (Leftovers, error) {
 	var (
 		left Leftovers
 		errs []error
 	)
-	filter := client.Filters{}.Add("label", LabelManaged+"=true")
+	filter := client.Filters{}.Add("label", label)
 	containers, err := d.api.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
 	if err != nil {
 		return left, fmt.Errorf("listing jobrun's containers: %w", err)
 	}
 	for _, c := range containers.Items {
 		if _, err := d.api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("removing container %s: %w", c.ID, err))
 			continue
 		}
 		left.Containers++
@@ -40,7 +46,7 @@ func (d *Docker) RemoveLeftovers(ctx context.Context) (Leftovers, error) {
 	}
 	for _, n := range networks.Items {
 		if _, err := d.api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("removing network %s: %w", n.Name, err))
 			continue
 		}
 		left.Networks++
@@ -51,7 +57,7 @@ func (d *Docker) RemoveLeftovers(ctx context.Context) (Leftovers, error) {
 	}
 	for _, v := range volumes.Items {
 		if _, err := d.api.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
 			continue
 		}
 		left.Volumes++

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/client"
+
 	"github.com/jobrun/jobrun/internal/executor"
 	"github.com/jobrun/jobrun/internal/job"
 )
@@ -148,4 +151,26 @@ func TestRemoveLeftovers(t *testing.T) {
 		t.Errorf("removed %+v, want at least 2 containers, 1 network, 1 volume", left)
 	}
 	assertNoLeftovers(t, d, jobID)
+}
+
+// Cleanup finds the session's objects by label: a container whose ID the
+// session never learned (its creation was interrupted) goes too.
+func TestCleanupByLabel(t *testing.T) {
+	t.Parallel()
+	d := engine(t, Options{PullPolicy: PullNever})
+	spec := executor.Spec{Dir: t.TempDir(), JobID: nextJobID(), Image: job.Image{Name: busyboxImage}}
+	sess, err := d.Prepare(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sess.(*session)
+	if _, err := d.api.ContainerCreate(context.Background(), client.ContainerCreateOptions{
+		Config: &container.Config{Image: busyboxImage, Labels: labels(s.id, s.jobID, "service")},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Cleanup(); err != nil {
+		t.Fatal(err)
+	}
+	assertNoLeftovers(t, d, spec.JobID)
 }

@@ -242,7 +242,9 @@ func isHostOnly(k string) bool {
 
 // Cleanup implements executor.Session: it removes the build container,
 // the services, the network and the volumes, whatever state they are
-// in. It is safe to call twice.
+// in. It finds them by the session's label, not by the IDs it noted, so
+// that an object whose creation was interrupted (Ctrl-C during Prepare)
+// goes too. It is safe to call twice.
 func (s *session) Cleanup() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -252,29 +254,8 @@ func (s *session) Cleanup() error {
 	s.cleaned = true
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	var errs []error
-	remove := func(id, what string) {
-		if id == "" {
-			return
-		}
-		_, err := s.d.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
-		if err != nil {
-			errs = append(errs, fmt.Errorf("removing %s: %w", what, err))
-		}
+	if _, err := s.d.removeLabelled(ctx, LabelSession+"="+s.id); err != nil {
+		return fmt.Errorf("removing the job's containers, network and volumes: %w", err)
 	}
-	remove(s.container, "the build container")
-	for _, svc := range s.services {
-		remove(svc.id, "service "+svc.name)
-	}
-	if s.network != "" {
-		if _, err := s.d.api.NetworkRemove(ctx, s.network, client.NetworkRemoveOptions{}); err != nil {
-			errs = append(errs, fmt.Errorf("removing the job's network: %w", err))
-		}
-	}
-	for _, v := range s.volumes {
-		if _, err := s.d.api.VolumeRemove(ctx, v, client.VolumeRemoveOptions{Force: true}); err != nil {
-			errs = append(errs, fmt.Errorf("removing volume %s: %w", v, err))
-		}
-	}
-	return errors.Join(errs...)
+	return nil
 }
