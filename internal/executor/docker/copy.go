@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,10 +28,11 @@ func (s *session) copyIn(ctx context.Context, entries []tarEntry) error {
 	tw := tar.NewWriter(&buf)
 	dir := strings.TrimPrefix(s.private, "/")
 	now := time.Now()
-	hdrs := []*tar.Header{{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o700, ModTime: now}}
+	uid, gid, numeric := numericUser(s.user)
+	hdrs := []*tar.Header{{Typeflag: tar.TypeDir, Name: dir + "/", Mode: 0o700, ModTime: now, Uid: uid, Gid: gid}}
 	for _, e := range entries {
 		hdrs = append(hdrs, &tar.Header{
-			Typeflag: tar.TypeReg, Name: dir + "/" + e.name, Mode: 0o600, Size: int64(len(e.content)), ModTime: now,
+			Typeflag: tar.TypeReg, Name: dir + "/" + e.name, Mode: 0o600, Size: int64(len(e.content)), ModTime: now, Uid: uid, Gid: gid,
 		})
 	}
 	for i, h := range hdrs {
@@ -47,10 +49,28 @@ func (s *session) copyIn(ctx context.Context, entries []tarEntry) error {
 		return fmt.Errorf("packing files for the container: %w", err)
 	}
 	_, err := s.d.api.CopyToContainer(ctx, s.container, client.CopyToContainerOptions{
-		DestinationPath: "/", Content: &buf, CopyUIDGID: s.user != "",
+		// A user name is resolved by the engine in the image's passwd
+		// file; numeric ids are written into the archive as they are.
+		DestinationPath: "/", Content: &buf, CopyUIDGID: s.user != "" && !numeric,
 	})
 	if err != nil {
 		return fmt.Errorf("copying files into the build container: %w", err)
 	}
 	return nil
+}
+
+// numericUser parses a "uid" or "uid:gid" user; a name is not numeric.
+func numericUser(user string) (uid, gid int, ok bool) {
+	u, g, hasGroup := strings.Cut(user, ":")
+	uid, err := strconv.Atoi(u)
+	if err != nil || uid < 0 {
+		return 0, 0, false
+	}
+	gid = uid
+	if hasGroup {
+		if gid, err = strconv.Atoi(g); err != nil || gid < 0 {
+			return 0, 0, false
+		}
+	}
+	return uid, gid, true
 }

@@ -148,3 +148,27 @@ func TestImagePathWins(t *testing.T) {
 		t.Errorf("output (-want +got):\n%s", diff)
 	}
 }
+
+// image:docker:user runs every script, and owns the private files, as
+// that user: a numeric one, or a name from the image's passwd file.
+func TestImageUser(t *testing.T) {
+	t.Parallel()
+	d := engine(t, Options{PullPolicy: PullNever})
+	for user, wantID := range map[string]string{"65534:65534": "65534", "65534": "65534", "root": "0"} {
+		t.Run(user, func(t *testing.T) {
+			t.Parallel()
+			img := job.Image{Name: busyboxImage, ExecutorOpts: job.ExecutorOpts{Docker: &job.DockerOpts{User: user}}}
+			s := prepare(t, d, executor.Spec{Image: img, Files: []executor.File{{Key: "CONFIG", Content: "cfg-content\n"}}})
+			var out bytes.Buffer
+			cmd := `id -u; cat "$CONFIG"; stat -c %u "$CONFIG"`
+			env := []string{"CONFIG=" + s.FilePaths()["CONFIG"]}
+			code, err := s.Run(context.Background(), executor.Script{Commands: []string{cmd}, Env: env, Output: &out})
+			if err != nil || code != 0 {
+				t.Fatalf("Run = %d, %v: %q", code, err, out.String())
+			}
+			if want := green("$ "+cmd) + wantID + "\ncfg-content\n" + wantID + "\n"; out.String() != want {
+				t.Errorf("output %q, want %q", out.String(), want)
+			}
+		})
+	}
+}
