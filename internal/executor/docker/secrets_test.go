@@ -41,7 +41,9 @@ func TestSecretsStayOffCommandLines(t *testing.T) {
 			Output:   &out,
 		})
 	}()
-	waitForPath(t, s, "/tmp/seen")
+	if !waitForPath(t, s, "/tmp/seen") {
+		t.FailNow()
+	}
 
 	inspected, err := d.api.ContainerInspect(context.Background(), s.container, client.ContainerInspectOptions{})
 	if err != nil {
@@ -129,13 +131,15 @@ func readInContainer(t *testing.T, s *session, path string) string {
 	return string(b)
 }
 
-func waitForPath(t *testing.T, s *session, path string) {
-	t.Helper()
+// waitForPath waits until path exists in the build container; it may be
+// called from another goroutine, so it reports with Errorf.
+func waitForPath(t *testing.T, s *session, path string) bool {
 	for range 500 {
 		if _, err := s.d.api.ContainerStatPath(context.Background(), s.container, client.ContainerStatPathOptions{Path: path}); err == nil {
-			return
+			return true
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("%s never appeared in the container", path)
+	t.Errorf("%s never appeared in the container", path)
+	return false
 }
