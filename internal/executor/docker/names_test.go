@@ -59,11 +59,12 @@ func TestProjectDir(t *testing.T) {
 func TestEnvTranslation(t *testing.T) {
 	t.Setenv("PATH", "/host/bin") // not parallel: sets the environment
 	t.Setenv("HOME", "/home/host")
-	s := &session{hostDir: "/tmp/work/app", projectDir: "/builds/acme/app"}
+	s := &session{hostDir: "/tmp/work/app", givenDir: "app", projectDir: "/builds/acme/app"}
 	in := []string{
 		"PATH=/host/bin",                      // the host's own: dropped
 		"HOME=/custom/home",                   // a job's own value: kept
 		"CI_PROJECT_DIR=/tmp/work/app",        // translated
+		"RELATIVE_DIR=app",                    // as the runner was given it
 		"CI_BUILDS_DIR=/tmp/work",             // the builds root
 		"REPORT=/tmp/work/app/out/report.xml", // under the working copy
 		"OTHER=/tmp/work/application",         // merely a common prefix
@@ -73,6 +74,7 @@ func TestEnvTranslation(t *testing.T) {
 	want := []string{
 		"HOME=/custom/home",
 		"CI_PROJECT_DIR=/builds/acme/app",
+		"RELATIVE_DIR=/builds/acme/app",
 		"CI_BUILDS_DIR=/builds",
 		"REPORT=/builds/acme/app/out/report.xml",
 		"OTHER=/tmp/work/application",

@@ -39,7 +39,7 @@ func (d *Docker) Prepare(ctx context.Context, spec executor.Spec) (executor.Sess
 	id := newSessionID()
 	s := &session{
 		d: d, id: id, jobID: spec.JobID,
-		hostDir: hostDir, projectDir: ProjectDir(spec.ProjectPath),
+		hostDir: hostDir, givenDir: spec.Dir, projectDir: ProjectDir(spec.ProjectPath),
 		private: "/tmp/jobrun-" + id, files: map[string]string{},
 	}
 	if u := spec.Image.ExecutorOpts.Docker; u != nil {

@@ -25,6 +25,9 @@ type session struct {
 	// hostDir is the working copy on this host; projectDir is where the
 	// build container sees it.
 	hostDir, projectDir string
+	// givenDir is Spec.Dir as the runner wrote it (maybe relative) into
+	// CI_PROJECT_DIR.
+	givenDir string
 	// private is the container directory (0700) that holds the scripts
 	// and file-type variables.
 	private          string
@@ -221,7 +224,7 @@ func (s *session) env(in []string) []string {
 		switch {
 		case k == "CI_BUILDS_DIR":
 			v = BuildsDir
-		case v == s.hostDir:
+		case v == s.hostDir, v == s.givenDir && s.givenDir != "":
 			v = s.projectDir
 		case strings.HasPrefix(v, s.hostDir+"/"):
 			v = s.projectDir + v[len(s.hostDir):]
