@@ -221,7 +221,10 @@ func (s *session) appendServiceLogs(ctx context.Context, w io.Writer) {
 	}
 }
 
-// ServiceLogs writes the log of every service of the session to w.
+// ServiceLogs writes the log of every service of the session to w. The
+// runner core may call it through an interface assertion
+// (interface{ ServiceLogs(context.Context, io.Writer) }) to show the
+// logs on its own terms; w should be the job's masker.
 func (s *session) ServiceLogs(ctx context.Context, w io.Writer) {
 	for _, svc := range s.services {
 		s.writeServiceLog(ctx, w, svc)

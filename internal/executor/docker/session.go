@@ -37,7 +37,7 @@ type session struct {
 
 	container string    // the build container's ID
 	network   string    // the per-job network's ID, when one was made
-	services  []service // in the order of the job's services:
+	services  []service // in the order of the job's services
 	volumes   []string  // volume names made for the job
 
 	mu         sync.Mutex
@@ -48,8 +48,11 @@ type session struct {
 	cleaned    bool
 }
 
+// Shell implements executor.Session: "bash" or "sh", as found in the image.
 func (s *session) Shell() string { return s.shell }
 
+// FilePaths implements executor.Session; the paths are inside the build
+// container.
 func (s *session) FilePaths() map[string]string {
 	out := make(map[string]string, len(s.files))
 	for k, v := range s.files {
