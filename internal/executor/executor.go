@@ -42,6 +42,10 @@ type Session interface {
 
 // Spec describes the job a session is for.
 type Spec struct {
+	// Payload is the job being run, read-only, for executors that need
+	// more than a directory: the image, services and registry
+	// credentials of a container executor. The shell executor ignores it.
+	Payload *job.Payload
 	// Dir is the working directory of every script (CI_PROJECT_DIR).
 	Dir string
 	// Files are the file-type variables: written to private files with
@@ -49,18 +53,6 @@ type Spec struct {
 	Files []File
 	// TTY runs scripts under a pseudo-terminal instead of pipes.
 	TTY bool
-
-	// The fields below are for container executors; the shell executor
-	// ignores them.
-
-	// JobID and ProjectPath ("namespace/project") name the job's
-	// containers and its working copy's path inside them
-	// (/builds/<namespace>/<project>).
-	JobID       int64
-	ProjectPath string
-	// Image is the job's `image:`; Services its `services:`.
-	Image    job.Image
-	Services []job.Service
 }
 
 // File is one file-type variable.

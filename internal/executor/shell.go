@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,8 +143,12 @@ func (s *shellSession) Run(ctx context.Context, sc Script) (int, error) {
 	cmd := exec.Command(s.path, args...)
 	cmd.Dir = s.dir
 	cmd.Env = sc.Env
+	out := sc.Output
+	if out == nil {
+		out = io.Discard
+	}
 	p := process{cmd: cmd, grace: s.grace, tty: s.tty}
-	return p.run(ctx, sc.Output)
+	return p.run(ctx, out)
 }
 
 // Cleanup implements Session.

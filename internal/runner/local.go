@@ -37,20 +37,72 @@ type LocalOptions struct {
 // token, and its trace goes to the terminal and to its log file.
 func RunLocal(ctx context.Context, jobs []LocalJob, opts LocalOptions) (Summary, error) {
 	warnHostImages(jobs, opts)
+	store := &LocalArtifacts{}
+	r := *opts.Runner
+	if r.Artifacts == nil {
+		r.Artifacts = store
+	}
+	opts.Runner = &r
 	plan := Plan{Stages: opts.Stages}
-	for _, lj := range jobs {
+	sources := artifactSources(jobs, opts.Stages)
+	for i, lj := range jobs {
 		node := lj.Node
 		payload := lj.Payload
 		node.Run = func(ctx context.Context, _ int) Result {
-			return runLocalAttempt(ctx, payload, node.Name, opts)
+			var inherited job.Variables
+			for _, from := range sources[i] {
+				inherited = append(inherited, store.Dotenv(from)...)
+			}
+			return runLocalAttempt(ctx, payload, inherited, node.Name, opts)
 		}
 		plan.Nodes = append(plan.Nodes, node)
 	}
 	return Schedule(ctx, plan, opts.Schedule)
 }
 
-func runLocalAttempt(ctx context.Context, template *job.Payload, name string, opts LocalOptions) Result {
+// artifactSources lists, for each job, the jobs whose artifacts it gets,
+// as GitLab decides: `dependencies:` when given, else the jobs in
+// `needs:`, else every job of the earlier stages — in pipeline order.
+func artifactSources(jobs []LocalJob, stages []string) [][]string {
+	stageIndex := map[string]int{}
+	for _, s := range stages {
+		stageIndex[s] = len(stageIndex)
+	}
+	for _, lj := range jobs {
+		if _, ok := stageIndex[lj.Node.Stage]; !ok {
+			stageIndex[lj.Node.Stage] = len(stageIndex)
+		}
+	}
+	out := make([][]string, len(jobs))
+	for i, lj := range jobs {
+		switch {
+		case len(lj.Payload.Dependencies) > 0:
+			for _, d := range lj.Payload.Dependencies {
+				out[i] = append(out[i], d.Name)
+			}
+		case lj.Node.NeedsDeclared:
+			for _, n := range lj.Node.Needs {
+				out[i] = append(out[i], n.Name)
+			}
+		default:
+			for _, other := range jobs {
+				if stageIndex[other.Node.Stage] < stageIndex[lj.Node.Stage] {
+					out[i] = append(out[i], other.Node.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func runLocalAttempt(ctx context.Context, template *job.Payload, inherited job.Variables, name string, opts LocalOptions) Result {
 	p, err := clonePayload(template)
+	for _, v := range inherited {
+		// Dotenv variables rank above the job's own (GitLab's precedence).
+		if err == nil {
+			p.Variables.Set(v)
+		}
+	}
 	if err == nil {
 		var token string
 		if token, err = jobtoken.Mint(); err == nil {

@@ -183,3 +183,33 @@ func TestLocalWarnsOnceAboutImagesOnTheHost(t *testing.T) {
 		t.Errorf("%d warnings; output:\n%s", got, term.String())
 	}
 }
+
+// reports:dotenv of one job become variables of the jobs that get its
+// artifacts; a malformed report fails its job with the line to fix.
+func TestLocalDotenvPassing(t *testing.T) {
+	t.Parallel()
+	dotenv := func(lj LocalJob, path string) LocalJob {
+		lj.Payload.Artifacts = []job.Artifact{{Name: "dotenv", Paths: []string{path}, ArtifactType: job.ArtifactTypeDotenv, When: job.WhenOnSuccess}}
+		return lj
+	}
+	dir := t.TempDir()
+	jobs := []LocalJob{
+		dotenv(localJob("version", "build", []string{`echo "VERSION=1.2.$((1+1))" > build.env`, `echo "CI_JOB_TOKEN=forged" >> build.env`}, nil, Node{}), "build.env"),
+		dotenv(localJob("broken", "build", []string{`printf 'OK=1\nNOT-A-KEY=2\n' > broken.env`}, nil, Node{AllowFailure: AllowFailure{Any: true}}), "broken.env"),
+		localJob("use", "test", []string{`echo "version $VERSION, token is ${#CI_JOB_TOKEN} chars"`}, nil, Node{}),
+		localJob("alone", "test", []string{`echo "version ${VERSION:-unset}"`}, nil, Node{NeedsDeclared: true}),
+	}
+	var term bytes.Buffer
+	sum, err := RunLocal(context.Background(), jobs, LocalOptions{
+		Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 7}),
+		Dir: dir, Stages: []string{"build", "test"}, Schedule: ScheduleOptions{Concurrency: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSummary(&term, sum, false); err != nil {
+		t.Fatal(err)
+	}
+	out := durations.ReplaceAllString(strings.ReplaceAll(term.String(), dir, "$DIR"), "<dur>")
+	checkGolden(t, t.Name(), []byte(out))
+}

@@ -48,6 +48,8 @@ func (r Result) message(timeout time.Duration) string {
 		return fmt.Sprintf("Job failed: execution took longer than %v seconds", timeout)
 	case ReasonCanceled:
 		return "Job failed: canceled"
+	case ReasonUnknown:
+		return "Job failed: its artifacts could not be saved"
 	default:
 		return "Job failed (system failure)"
 	}

@@ -52,6 +52,8 @@ type Runner struct {
 	Now func() time.Time
 	// Version is printed in the trace's first line.
 	Version string
+	// Artifacts keeps the jobs' `artifacts:`; nil keeps nothing.
+	Artifacts Artifacts
 }
 
 // Job is one job to run.
@@ -123,10 +125,7 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	defer cancel()
 
 	t.sectionStart(SectionPrepareExecutor, fmt.Sprintf("Preparing the %q executor", r.Executor.Name()))
-	session, err := r.Executor.Prepare(jobCtx, executor.Spec{
-		Dir: j.Dir, Files: files(p), TTY: r.TTY,
-		JobID: p.ID, ProjectPath: p.JobInfo.ProjectFullPath, Image: p.Image, Services: p.Services,
-	})
+	session, err := r.Executor.Prepare(jobCtx, executor.Spec{Payload: p, Dir: j.Dir, Files: files(p), TTY: r.TTY})
 	if err != nil {
 		t.failure("preparing the executor: " + err.Error())
 		t.sectionEnd(SectionPrepareExecutor)
@@ -146,7 +145,7 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	env := environment(r.BaseEnv, p, j.Dir, session.FilePaths(), runnerVars...)
 	res := r.scriptSteps(ctx, jobCtx, t, session, env, p)
 	r.afterScript(ctx, t, session, env, p, res)
-	artifactsNotice(t, p, res)
+	res = r.uploadArtifacts(ctx, t, j, res)
 
 	t.sectionStart(SectionCleanupFileVars, "Cleaning up project directory and file based variables")
 	if err := session.Cleanup(); err != nil {
@@ -222,21 +221,6 @@ func (r *Runner) afterScript(ctx context.Context, t *trace, s executor.Session, 
 		t.warning(fmt.Sprintf("after_script failed, but job will continue unaffected: exit code %d", code))
 	}
 	t.sectionEnd(SectionAfterScript)
-}
-
-// artifactsNotice says plainly that artifacts are not uploaded yet,
-// rather than pretending they were.
-func artifactsNotice(t *trace, p *job.Payload, res Result) {
-	if len(p.Artifacts) == 0 {
-		return
-	}
-	section := SectionUploadSuccess
-	if res.Status != StatusSuccess {
-		section = SectionUploadFailure
-	}
-	t.sectionStart(section, "Uploading artifacts")
-	t.warning("artifacts are not supported by jobrun yet: nothing was saved")
-	t.sectionEnd(section)
 }
 
 func findStep(p *job.Payload, name string) (job.Step, bool) {

@@ -24,6 +24,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -89,6 +91,9 @@ var ErrNoEngine = errors.New("no Docker engine answers")
 type Docker struct {
 	api  *client.Client
 	opts Options
+	// pid is the owner process written into LabelOwner; 0 means this
+	// process.
+	pid int
 }
 
 var _ executor.Executor = (*Docker)(nil)
@@ -162,4 +167,14 @@ func (d *Docker) serviceTimeout() time.Duration {
 // that its bridge networks are reachable from this host.
 func (d *Docker) localEngine() bool {
 	return strings.HasPrefix(d.api.DaemonHost(), "unix://")
+}
+
+// owner is the value of LabelOwner for this process's objects.
+func (d *Docker) owner() string {
+	host, _ := os.Hostname()
+	pid := d.pid
+	if pid == 0 {
+		pid = os.Getpid()
+	}
+	return host + ":" + strconv.Itoa(pid)
 }

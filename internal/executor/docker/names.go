@@ -9,22 +9,25 @@ import (
 )
 
 // Labels on everything a session creates: LabelManaged finds leftovers of
-// any run, LabelSession one session's objects.
+// any run, LabelSession one session's objects, LabelOwner the jobrun
+// process that made them ("<hostname>:<pid>").
 const (
 	LabelManaged = "com.jobrun.managed"
 	LabelJobID   = "com.jobrun.job.id"
 	LabelSession = "com.jobrun.session"
+	LabelOwner   = "com.jobrun.owner"
 	LabelRole    = "com.jobrun.role" // "build" or "service"
 )
 
 // BuildsDir is where working copies live inside the build container.
 const BuildsDir = "/builds"
 
-func labels(sessionID string, jobID int64, role string) map[string]string {
+func (s *session) labels(role string) map[string]string {
 	l := map[string]string{
 		LabelManaged: "true",
-		LabelJobID:   strconv.FormatInt(jobID, 10),
-		LabelSession: sessionID,
+		LabelJobID:   strconv.FormatInt(s.jobID, 10),
+		LabelSession: s.id,
+		LabelOwner:   s.d.owner(),
 	}
 	if role != "" {
 		l[LabelRole] = role

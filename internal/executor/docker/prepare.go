@@ -26,7 +26,8 @@ var fileKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 // shell and copies the file-type variables in. On any error everything
 // already created is removed again.
 func (d *Docker) Prepare(ctx context.Context, spec executor.Spec) (executor.Session, error) {
-	if strings.TrimSpace(spec.Image.Name) == "" {
+	p := spec.Payload
+	if p == nil || strings.TrimSpace(p.Image.Name) == "" {
 		return nil, errors.New("the job has no image: the docker executor needs one (or use --executor shell)")
 	}
 	hostDir, err := filepath.Abs(spec.Dir)
@@ -38,14 +39,14 @@ func (d *Docker) Prepare(ctx context.Context, spec executor.Spec) (executor.Sess
 	}
 	id := newSessionID()
 	s := &session{
-		d: d, id: id, jobID: spec.JobID,
-		hostDir: hostDir, givenDir: spec.Dir, projectDir: ProjectDir(spec.ProjectPath),
+		d: d, id: id, jobID: p.ID,
+		hostDir: hostDir, givenDir: spec.Dir, projectDir: ProjectDir(p.JobInfo.ProjectFullPath),
 		private: "/tmp/jobrun-" + id, files: map[string]string{},
 	}
-	if u := spec.Image.ExecutorOpts.Docker; u != nil {
+	if u := p.Image.ExecutorOpts.Docker; u != nil {
 		s.user = u.User
 	}
-	if err := s.prepare(ctx, spec); err != nil {
+	if err := s.prepare(ctx, p, spec.Files); err != nil {
 		if cerr := s.Cleanup(); cerr != nil {
 			err = errors.Join(err, cerr)
 		}
@@ -54,14 +55,14 @@ func (d *Docker) Prepare(ctx context.Context, spec executor.Spec) (executor.Sess
 	return s, nil
 }
 
-func (s *session) prepare(ctx context.Context, spec executor.Spec) error {
-	if _, err := s.d.ensureImage(ctx, spec.Image); err != nil {
+func (s *session) prepare(ctx context.Context, p *job.Payload, files []executor.File) error {
+	if _, err := s.d.ensureImage(ctx, p.Image); err != nil {
 		return err
 	}
-	if err := s.setUpNetwork(ctx, len(spec.Services) > 0); err != nil {
+	if err := s.setUpNetwork(ctx, len(p.Services) > 0); err != nil {
 		return err
 	}
-	for i, svc := range spec.Services {
+	for i, svc := range p.Services {
 		if err := s.startService(ctx, i, svc); err != nil {
 			return err
 		}
@@ -70,7 +71,7 @@ func (s *session) prepare(ctx context.Context, spec executor.Spec) error {
 	if err != nil {
 		return err
 	}
-	if err := s.startBuildContainer(ctx, spec.Image, binds); err != nil {
+	if err := s.startBuildContainer(ctx, p.Image, binds); err != nil {
 		return err
 	}
 	if err := s.detectShell(ctx); err != nil {
@@ -79,7 +80,7 @@ func (s *session) prepare(ctx context.Context, spec executor.Spec) error {
 	if err := s.checkRunning(ctx); err != nil {
 		return err
 	}
-	if err := s.copyFileVariables(ctx, spec.Files); err != nil {
+	if err := s.copyFileVariables(ctx, files); err != nil {
 		return err
 	}
 	s.waitForServices(ctx)
@@ -117,7 +118,7 @@ func (s *session) buildContainerConfig(img job.Image, binds []string) (*containe
 		OpenStdin:  true,
 		WorkingDir: s.projectDir,
 		User:       s.user,
-		Labels:     labels(s.id, s.jobID, "build"),
+		Labels:     s.labels("build"),
 	}
 	if len(img.Entrypoint) > 0 {
 		cfg.Entrypoint = img.Entrypoint
@@ -199,7 +200,7 @@ func (s *session) volumeBinds(ctx context.Context) ([]string, error) {
 			continue
 		}
 		name := containerName(s.id, s.jobID, "vol-"+strconv.Itoa(i))
-		created, err := s.d.api.VolumeCreate(ctx, client.VolumeCreateOptions{Name: name, Labels: labels(s.id, s.jobID, "")})
+		created, err := s.d.api.VolumeCreate(ctx, client.VolumeCreateOptions{Name: name, Labels: s.labels("")})
 		if err != nil {
 			return nil, fmt.Errorf("creating volume for %s: %w", target, err)
 		}

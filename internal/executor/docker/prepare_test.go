@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,22 +26,23 @@ func TestPrepareErrors(t *testing.T) {
 		spec executor.Spec
 		want string
 	}{
-		{"no image", Options{}, executor.Spec{}, "the job has no image: the docker executor needs one (or use --executor shell)"},
+		{"no payload", Options{}, executor.Spec{}, "the job has no image: the docker executor needs one (or use --executor shell)"},
+		{"no image", Options{}, jobSpec("", job.Image{}), "the job has no image: the docker executor needs one (or use --executor shell)"},
 		{"missing image, never pull", Options{PullPolicy: PullNever},
-			executor.Spec{Image: job.Image{Name: "jobrun-test/absent:1"}},
+			jobSpec("", job.Image{Name: "jobrun-test/absent:1"}),
 			`image jobrun-test/absent:1 is not on this host and the pull policy is "never"`},
 		{"missing service image", Options{PullPolicy: PullNever},
-			executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{{Name: "jobrun-test/absent-svc:1"}}},
+			jobSpec("", job.Image{Name: busyboxImage}, job.Service{Name: "jobrun-test/absent-svc:1"}),
 			`service jobrun-test/absent-svc:1: image jobrun-test/absent-svc:1 is not on this host and the pull policy is "never"`},
 		{"bad file key", Options{PullPolicy: PullNever},
-			executor.Spec{Image: job.Image{Name: busyboxImage}, Files: []executor.File{{Key: "../x", Content: "s3cret-content"}}},
+			withFiles(jobSpec("", job.Image{Name: busyboxImage}), executor.File{Key: "../x", Content: "s3cret-content"}),
 			`file variable "../x": not a valid variable name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d := engine(t, tt.opts)
-			tt.spec.Dir, tt.spec.JobID = t.TempDir(), nextJobID()
+			tt.spec.Dir = t.TempDir()
 			_, err := d.Prepare(context.Background(), tt.spec)
 			if err == nil || err.Error() != tt.want {
 				t.Errorf("err = %v, want %q", err, tt.want)
@@ -48,7 +50,9 @@ func TestPrepareErrors(t *testing.T) {
 			if err != nil && strings.Contains(err.Error(), "s3cret-content") {
 				t.Errorf("the error shows a file variable's content")
 			}
-			assertNoLeftovers(t, d, tt.spec.JobID)
+			if tt.spec.Payload != nil {
+				assertNoLeftovers(t, d, tt.spec.Payload.ID)
+			}
 		})
 	}
 }
@@ -72,7 +76,7 @@ func TestNoEngine(t *testing.T) {
 func TestEntrypointThatExits(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever})
-	spec := executor.Spec{Dir: t.TempDir(), JobID: nextJobID(), Image: job.Image{Name: busyboxImage, Entrypoint: []string{"/bin/false"}}}
+	spec := jobSpec(t.TempDir(), job.Image{Name: busyboxImage, Entrypoint: []string{"/bin/false"}})
 	s, err := d.Prepare(context.Background(), spec)
 	if err == nil {
 		_, err = s.Run(context.Background(), executor.Script{Commands: []string{"true"}, Output: &bytes.Buffer{}})
@@ -82,7 +86,7 @@ func TestEntrypointThatExits(t *testing.T) {
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("err = %v, want %q...", err, want)
 	}
-	assertNoLeftovers(t, d, spec.JobID)
+	assertNoLeftovers(t, d, spec.Payload.ID)
 }
 
 // --privileged is loud and never the default.
@@ -116,7 +120,7 @@ func TestVolumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := engine(t, Options{PullPolicy: PullNever, Volumes: []string{hostDir + ":/shared:ro", "/cache"}})
-	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}})
+	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}))
 	if len(s.volumes) != 1 {
 		t.Fatalf("volumes made: %v, want one for /cache", s.volumes)
 	}
@@ -130,27 +134,35 @@ func TestVolumes(t *testing.T) {
 	}
 }
 
-// RemoveLeftovers removes what a session left when jobrun died before
-// Cleanup.
+// RemoveLeftovers removes what a jobrun that died before Cleanup left
+// behind, and keeps what a live jobrun is still using.
 func TestRemoveLeftovers(t *testing.T) {
-	// Not parallel: it removes every jobrun-labelled object, including
-	// those of other tests of this package.
-	d := engine(t, Options{PullPolicy: PullNever, Volumes: []string{"/cache"}})
-	tagServiceImage(t, d)
-	jobID := nextJobID()
-	if _, err := d.Prepare(context.Background(), executor.Spec{
-		Dir: t.TempDir(), JobID: jobID, Image: job.Image{Name: busyboxImage}, Services: []job.Service{httpService("")},
-	}); err != nil {
+	t.Parallel()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
 		t.Fatal(err)
 	}
-	left, err := d.RemoveLeftovers(context.Background())
+	crashed := engine(t, Options{PullPolicy: PullNever, Volumes: []string{"/cache"}})
+	crashed.pid = dead.Process.Pid // as if that process had made them
+	tagServiceImage(t, crashed)
+	left := jobSpec(t.TempDir(), job.Image{Name: busyboxImage}, httpService(""))
+	if _, err := crashed.Prepare(context.Background(), left); err != nil {
+		t.Fatal(err)
+	}
+	d := engine(t, Options{PullPolicy: PullNever})
+	live := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}))
+
+	removed, err := d.RemoveLeftovers(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if left.Containers < 2 || left.Networks < 1 || left.Volumes < 1 {
-		t.Errorf("removed %+v, want at least 2 containers, 1 network, 1 volume", left)
+	if removed.Containers < 2 || removed.Networks < 1 || removed.Volumes < 1 {
+		t.Errorf("removed %+v, want at least 2 containers, 1 network, 1 volume", removed)
 	}
-	assertNoLeftovers(t, d, jobID)
+	assertNoLeftovers(t, d, left.Payload.ID)
+	if err := live.checkRunning(context.Background()); err != nil {
+		t.Errorf("a live session's container was removed: %v", err)
+	}
 }
 
 // Cleanup finds the session's objects by label: a container whose ID the
@@ -158,19 +170,19 @@ func TestRemoveLeftovers(t *testing.T) {
 func TestCleanupByLabel(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever})
-	spec := executor.Spec{Dir: t.TempDir(), JobID: nextJobID(), Image: job.Image{Name: busyboxImage}}
+	spec := jobSpec(t.TempDir(), job.Image{Name: busyboxImage})
 	sess, err := d.Prepare(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := sess.(*session)
 	if _, err := d.api.ContainerCreate(context.Background(), client.ContainerCreateOptions{
-		Config: &container.Config{Image: busyboxImage, Labels: labels(s.id, s.jobID, "service")},
+		Config: &container.Config{Image: busyboxImage, Labels: s.labels("service")},
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Cleanup(); err != nil {
 		t.Fatal(err)
 	}
-	assertNoLeftovers(t, d, spec.JobID)
+	assertNoLeftovers(t, d, spec.Payload.ID)
 }

@@ -17,18 +17,26 @@ import (
 // green is how the shell echoes a command.
 func green(s string) string { return "\x1b[32;1m" + s + "\x1b[0;m\n" }
 
-// prepare starts a session for a fresh job and removes it, checking that
+// jobSpec is the Spec of a fresh job (its own id, project group/project)
+// with image and services; an empty dir is filled in by prepare.
+func jobSpec(dir string, img job.Image, services ...job.Service) executor.Spec {
+	id := nextJobID()
+	return executor.Spec{Dir: dir, Payload: &job.Payload{
+		ID: id, JobInfo: job.JobInfo{ID: id, ProjectFullPath: "group/project"}, Image: img, Services: services,
+	}}
+}
+
+func withFiles(spec executor.Spec, files ...executor.File) executor.Spec {
+	spec.Files = files
+	return spec
+}
+
+// prepare starts a session for spec and removes it, checking that
 // nothing is left, when the test ends.
 func prepare(t *testing.T, d *Docker, spec executor.Spec) *session {
 	t.Helper()
 	if spec.Dir == "" {
 		spec.Dir = t.TempDir()
-	}
-	if spec.JobID == 0 {
-		spec.JobID = nextJobID()
-	}
-	if spec.ProjectPath == "" {
-		spec.ProjectPath = "group/project"
 	}
 	s, err := d.Prepare(context.Background(), spec)
 	if err != nil {
@@ -38,7 +46,7 @@ func prepare(t *testing.T, d *Docker, spec executor.Spec) *session {
 		if err := s.Cleanup(); err != nil {
 			t.Errorf("Cleanup: %v", err)
 		}
-		assertNoLeftovers(t, d, spec.JobID)
+		assertNoLeftovers(t, d, spec.Payload.ID)
 	})
 	return s.(*session)
 }
@@ -76,7 +84,7 @@ func TestRunScripts(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("from the host\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			s := prepare(t, d, executor.Spec{Dir: dir, Image: job.Image{Name: tt.image}})
+			s := prepare(t, d, jobSpec(dir, job.Image{Name: tt.image}))
 			env := []string{"PATH=" + os.Getenv("PATH"), "GREETING=hello", "CI_PROJECT_DIR=" + dir, "CI_BUILDS_DIR=" + filepath.Dir(dir)}
 			var out bytes.Buffer
 			code, err := s.Run(context.Background(), executor.Script{Commands: tt.commands, Env: env, Output: &out})
@@ -99,7 +107,7 @@ func TestShellDetection(t *testing.T) {
 	for image, want := range map[string]string{busyboxImage: executor.Sh, bashImage: executor.Bash} {
 		t.Run(want, func(t *testing.T) {
 			t.Parallel()
-			s := prepare(t, d, executor.Spec{Image: job.Image{Name: image}})
+			s := prepare(t, d, jobSpec("", job.Image{Name: image}))
 			if s.Shell() != want {
 				t.Errorf("Shell() = %q, want %q", s.Shell(), want)
 			}
@@ -112,7 +120,7 @@ func TestWorkingCopyIsShared(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever})
 	dir := t.TempDir()
-	s := prepare(t, d, executor.Spec{Dir: dir, Image: job.Image{Name: busyboxImage}})
+	s := prepare(t, d, jobSpec(dir, job.Image{Name: busyboxImage}))
 	var out bytes.Buffer
 	if code, err := s.Run(context.Background(), executor.Script{Commands: []string{"echo built > out.txt"}, Output: &out}); err != nil || code != 0 {
 		t.Fatalf("Run = %d, %v; output %q", code, err, out.String())
@@ -138,7 +146,7 @@ func TestImagePathWins(t *testing.T) {
 			want = v
 		}
 	}
-	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}})
+	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}))
 	var out bytes.Buffer
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	if _, err := s.Run(context.Background(), executor.Script{Commands: []string{`echo "$PATH"`}, Env: env, Output: &out}); err != nil {
@@ -158,7 +166,7 @@ func TestImageUser(t *testing.T) {
 		t.Run(user, func(t *testing.T) {
 			t.Parallel()
 			img := job.Image{Name: busyboxImage, ExecutorOpts: job.ExecutorOpts{Docker: &job.DockerOpts{User: user}}}
-			s := prepare(t, d, executor.Spec{Image: img, Files: []executor.File{{Key: "CONFIG", Content: "cfg-content\n"}}})
+			s := prepare(t, d, withFiles(jobSpec("", img), executor.File{Key: "CONFIG", Content: "cfg-content\n"}))
 			var out bytes.Buffer
 			cmd := `id -u; cat "$CONFIG"; stat -c %u "$CONFIG"`
 			env := []string{"CONFIG=" + s.FilePaths()["CONFIG"]}

@@ -25,10 +25,7 @@ func TestSecretsStayOffCommandLines(t *testing.T) {
 	d := engine(t, Options{PullPolicy: PullNever, Grace: 200 * time.Millisecond})
 	const secret = "Sup3r-s3cret-value-9f2c"
 	const fileSecret = "file-only-s3cret-77aa"
-	s := prepare(t, d, executor.Spec{
-		Image: job.Image{Name: busyboxImage},
-		Files: []executor.File{{Key: "SECRET_FILE", Content: fileSecret}},
-	})
+	s := prepare(t, d, withFiles(jobSpec("", job.Image{Name: busyboxImage}), executor.File{Key: "SECRET_FILE", Content: fileSecret}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan struct{})

@@ -34,7 +34,7 @@ func (s *session) setUpNetwork(ctx context.Context, hasServices bool) error {
 	}
 	name := containerName(s.id, s.jobID, "network")
 	created, err := s.d.api.NetworkCreate(ctx, name, client.NetworkCreateOptions{
-		Driver: "bridge", Labels: labels(s.id, s.jobID, ""),
+		Driver: "bridge", Labels: s.labels(""),
 	})
 	if err != nil {
 		return fmt.Errorf("creating the job's network: %w", err)
@@ -73,7 +73,7 @@ func (s *session) startService(ctx context.Context, index int, svc job.Service) 
 		return fmt.Errorf("service %s: %w", svc.Name, err)
 	}
 	aliases := ServiceAliases(svc.Name, svc.Alias)
-	cfg := &container.Config{Image: svc.Name, Labels: labels(s.id, s.jobID, "service")}
+	cfg := &container.Config{Image: svc.Name, Labels: s.labels("service")}
 	if len(svc.Entrypoint) > 0 {
 		cfg.Entrypoint = svc.Entrypoint
 	}

@@ -39,7 +39,7 @@ func TestServiceReachableByAlias(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever})
 	tagServiceImage(t, d)
-	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{httpService("db, primary")}})
+	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}, httpService("db, primary")))
 	for _, host := range []string{"jobrun-test__postgres", "jobrun-test-postgres", "db", "primary"} {
 		t.Run(host, func(t *testing.T) {
 			var out bytes.Buffer
@@ -66,7 +66,7 @@ func TestServiceFailureShowsItsLog(t *testing.T) {
 		Command: []string{"echo 'FATAL: database files are incompatible'; exit 1"},
 		Ports:   []job.Port{{Number: 5432}},
 	}
-	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{broken}})
+	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}, broken))
 	var out bytes.Buffer
 	code, err := s.Run(context.Background(), executor.Script{Commands: []string{"echo script"}, Output: &out})
 	if err != nil || code != 0 {
@@ -94,7 +94,7 @@ func TestServiceLogsAfterFailure(t *testing.T) {
 	tagServiceImage(t, d)
 	svc := httpService("")
 	svc.Command = []string{`echo "service says hi"; mkdir -p /www && exec httpd -f -p 5432 -h /www`}
-	s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}, Services: []job.Service{svc}})
+	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}, svc))
 	for i, want := range []bool{true, false} {
 		var out bytes.Buffer
 		code, err := s.Run(context.Background(), executor.Script{Commands: []string{"exit 2"}, Output: &out})

@@ -260,7 +260,7 @@ func (s *session) Cleanup() error {
 	s.cleaned = true
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := s.d.removeLabelled(ctx, LabelSession+"="+s.id); err != nil {
+	if _, err := s.d.removeLabelled(ctx, LabelSession+"="+s.id, nil); err != nil {
 		return fmt.Errorf("removing the job's containers, network and volumes: %w", err)
 	}
 	return nil

@@ -26,7 +26,7 @@ func TestCancelThenAfterScript(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := prepare(t, d, executor.Spec{Image: job.Image{Name: busyboxImage}})
+			s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			go func() {
