@@ -56,14 +56,14 @@ func (d *Docker) Prepare(ctx context.Context, spec executor.Spec) (executor.Sess
 }
 
 func (s *session) prepare(ctx context.Context, p *job.Payload, files []executor.File) error {
-	if _, err := s.d.ensureImage(ctx, p.Image); err != nil {
+	if _, err := s.d.ensureImage(ctx, p.Image, p.Credentials); err != nil {
 		return err
 	}
 	if err := s.setUpNetwork(ctx, len(p.Services) > 0); err != nil {
 		return err
 	}
 	for i, svc := range p.Services {
-		if err := s.startService(ctx, i, svc); err != nil {
+		if err := s.startService(ctx, i, svc, p.Credentials); err != nil {
 			return err
 		}
 	}

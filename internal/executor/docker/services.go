@@ -67,8 +67,8 @@ func userNetwork(mode string) bool {
 
 // startService creates and starts one service with its aliases. It gets
 // its own `variables:` only: the job's secrets stay out of it.
-func (s *session) startService(ctx context.Context, index int, svc job.Service) error {
-	found, err := s.d.ensureImage(ctx, svc)
+func (s *session) startService(ctx context.Context, index int, svc job.Service, creds []job.Credential) error {
+	found, err := s.d.ensureImage(ctx, svc, creds)
 	if err != nil {
 		return fmt.Errorf("service %s: %w", svc.Name, err)
 	}
