@@ -145,3 +145,20 @@ func TestOptionsValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestServiceEnv(t *testing.T) {
+	t.Parallel()
+	jobVars := job.Variables{
+		{Key: "POSTGRES_DB", Value: "app", Public: true},
+		{Key: "CI_JOB_TOKEN", Value: "glcbt-secret", Masked: true},
+		{Key: "API_KEY", Value: "masked-public", Public: true, Masked: true},
+		{Key: "PROJECT_SECRET", Value: "settings-variable"}, // not public: from project settings
+		{Key: "KEY_FILE", Value: "file-content", Public: true, File: true},
+		{Key: "POSTGRES_USER", Value: "job-user", Public: true},
+	}
+	own := job.Variables{{Key: "POSTGRES_USER", Value: "svc-user", Public: true}}
+	want := []string{"POSTGRES_DB=app", "POSTGRES_USER=svc-user"}
+	if diff := cmp.Diff(want, serviceEnv(jobVars, own)); diff != "" {
+		t.Errorf("serviceEnv (-want +got):\n%s", diff)
+	}
+}

@@ -63,7 +63,7 @@ func (s *session) prepare(ctx context.Context, p *job.Payload, files []executor.
 		return err
 	}
 	for i, svc := range p.Services {
-		if err := s.startService(ctx, i, svc, p.Credentials); err != nil {
+		if err := s.startService(ctx, i, svc, p); err != nil {
 			return err
 		}
 	}

@@ -65,9 +65,12 @@ func userNetwork(mode string) bool {
 	return !strings.HasPrefix(mode, "container:")
 }
 
-// startService creates and starts one service with its aliases. It gets
-// its own `variables:` only: the job's secrets stay out of it.
-func (s *session) startService(ctx context.Context, index int, svc job.Service, creds []job.Credential) error {
+// startService creates and starts one service with its aliases. Like in
+// GitLab it sees the job's variables, but only the public, unmasked,
+// non-file ones — a service's environment is in its configuration, which
+// `docker inspect` shows — then its own `variables:`.
+func (s *session) startService(ctx context.Context, index int, svc job.Service, p *job.Payload) error {
+	creds := p.Credentials
 	found, err := s.d.ensureImage(ctx, svc, creds)
 	if err != nil {
 		return fmt.Errorf("service %s: %w", svc.Name, err)
@@ -80,9 +83,7 @@ func (s *session) startService(ctx context.Context, index int, svc job.Service, 
 	if len(svc.Command) > 0 {
 		cfg.Cmd = svc.Command
 	}
-	for _, v := range svc.Variables {
-		cfg.Env = append(cfg.Env, v.Key+"="+v.Value)
-	}
+	cfg.Env = serviceEnv(p.Variables, svc.Variables)
 	mode := s.networkMode()
 	var netCfg *network.NetworkingConfig
 	if userNetwork(mode) {
@@ -101,6 +102,25 @@ func (s *session) startService(ctx context.Context, index int, svc job.Service, 
 		return fmt.Errorf("starting service %s: %w", svc.Name, err)
 	}
 	return nil
+}
+
+// serviceEnv is a service's environment: the job's public, unmasked,
+// non-file variables, then the service's own; a later key wins.
+func serviceEnv(jobVars, own job.Variables) []string {
+	var merged job.Variables
+	for _, v := range jobVars {
+		if v.Public && !v.Masked && !v.File {
+			merged.Set(v)
+		}
+	}
+	for _, v := range own {
+		merged.Set(v)
+	}
+	env := make([]string, 0, len(merged))
+	for _, v := range merged {
+		env = append(env, v.Key+"="+v.Value)
+	}
+	return env
 }
 
 // servicePorts are the TCP ports the image exposes plus the job's

@@ -24,12 +24,13 @@ func tagServiceImage(t *testing.T, d *Docker) {
 	}
 }
 
-// httpService answers "pong" over HTTP on port 5432.
+// httpService answers "pong" over HTTP on port 5432, naming the job
+// variables it sees.
 func httpService(alias string) job.Service {
 	return job.Service{
 		Name: serviceImage, Alias: alias,
 		Entrypoint: []string{"sh", "-c"},
-		Command:    []string{`mkdir -p /www && echo "pong from $ROLE" > /www/index.html && exec httpd -f -p 5432 -h /www`},
+		Command:    []string{`mkdir -p /www && echo "pong from $ROLE${GREETING:+ and $GREETING}${API_KEY:+ and $API_KEY}" > /www/index.html && exec httpd -f -p 5432 -h /www`},
 		Ports:      []job.Port{{Number: 5432}},
 		Variables:  job.Variables{{Key: "ROLE", Value: "db"}},
 	}
