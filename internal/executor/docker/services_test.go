@@ -107,3 +107,26 @@ func TestServiceLogsAfterFailure(t *testing.T) {
 		}
 	}
 }
+
+// --network NAME puts the job on an existing network instead of a new
+// one; services keep their aliases there.
+func TestExistingNetwork(t *testing.T) {
+	t.Parallel()
+	probe := engine(t, Options{})
+	tagServiceImage(t, probe)
+	name := "jobrun-test-net-" + newSessionID()
+	if _, err := probe.api.NetworkCreate(context.Background(), name, client.NetworkCreateOptions{Driver: "bridge"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = probe.api.NetworkRemove(context.Background(), name, client.NetworkRemoveOptions{}) })
+	d := engine(t, Options{PullPolicy: PullNever, Network: name})
+	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}, httpService("db")))
+	if s.network != "" {
+		t.Errorf("made a network of its own (%s) despite --network", s.network)
+	}
+	var out bytes.Buffer
+	code, err := s.Run(context.Background(), executor.Script{Commands: []string{"wget -qO- http://db:5432/"}, Output: &out})
+	if err != nil || code != 0 || !strings.HasSuffix(out.String(), "pong from db\n") {
+		t.Errorf("Run = %d, %v: %q", code, err, out.String())
+	}
+}
