@@ -180,3 +180,14 @@ func TestImageUser(t *testing.T) {
 		})
 	}
 }
+
+// A script without an Output writer runs; its output is discarded.
+func TestRunWithoutOutput(t *testing.T) {
+	t.Parallel()
+	d := engine(t, Options{PullPolicy: PullNever})
+	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}))
+	code, err := s.Run(context.Background(), executor.Script{Commands: []string{"echo discarded", "exit 5"}})
+	if err != nil || code != 5 {
+		t.Errorf("Run = %d, %v; want 5, nil", code, err)
+	}
+}

@@ -78,6 +78,9 @@ func (s *session) Run(ctx context.Context, sc executor.Script) (int, error) {
 	notes := s.notes.String()
 	s.notes.Reset()
 	s.mu.Unlock()
+	if sc.Output == nil {
+		sc.Output = io.Discard
+	}
 	if _, err := io.WriteString(sc.Output, notes); err != nil {
 		return -1, fmt.Errorf("writing the job log: %w", err)
 	}
