@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/moby/moby/api/pkg/stdcopy"
@@ -148,19 +149,27 @@ func servicePorts(img client.ImageInspectResult, svc job.Service) []int {
 	return out
 }
 
-// waitForServices waits, up to the service timeout each, until every
-// service runs and accepts TCP connections on its ports. A service that
-// does not is not fatal (as in GitLab Runner): a warning with its log
-// goes into the job log.
+// waitForServices waits, all at once and up to the service timeout,
+// until every service runs and accepts TCP connections on its ports. A
+// service that does not is not fatal (as in GitLab Runner): a warning
+// with its log goes into the job log, in the order of the services.
 func (s *session) waitForServices(ctx context.Context) {
-	for _, svc := range s.services {
-		if err := s.waitForService(ctx, svc); err != nil {
-			s.mu.Lock()
-			fmt.Fprintf(&s.notes, "\x1b[0;33mWARNING: service %s (%s) probably didn't start properly: %v\x1b[0;m\n",
-				svc.name, strings.Join(svc.aliases, ", "), err)
-			s.writeServiceLog(ctx, &s.notes, svc)
-			s.mu.Unlock()
+	errs := make([]error, len(s.services))
+	var wg sync.WaitGroup
+	for i, svc := range s.services {
+		wg.Go(func() { errs[i] = s.waitForService(ctx, svc) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err == nil {
+			continue
 		}
+		svc := s.services[i]
+		s.mu.Lock()
+		fmt.Fprintf(&s.notes, "\x1b[0;33mWARNING: service %s (%s) probably didn't start properly: %v\x1b[0;m\n",
+			svc.name, strings.Join(svc.aliases, ", "), err)
+		s.writeServiceLog(ctx, &s.notes, svc)
+		s.mu.Unlock()
 	}
 }
 

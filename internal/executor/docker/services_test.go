@@ -57,7 +57,7 @@ func TestServiceReachableByAlias(t *testing.T) {
 }
 
 // A service that dies is not fatal: the job log gets a warning with its
-// log, before the first script's output.
+// log, before the first script's output, in the order of the services.
 func TestServiceFailureShowsItsLog(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever, ServiceTimeout: 2 * time.Second})
@@ -67,7 +67,10 @@ func TestServiceFailureShowsItsLog(t *testing.T) {
 		Command: []string{"echo 'FATAL: database files are incompatible'; exit 1"},
 		Ports:   []job.Port{{Number: 5432}},
 	}
-	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}, broken))
+	second := broken
+	second.Alias = "second"
+	second.Command = []string{"echo 'FATAL: second service down'; exit 1"}
+	s := prepare(t, d, jobSpec("", job.Image{Name: busyboxImage}, broken, second))
 	var out bytes.Buffer
 	code, err := s.Run(context.Background(), executor.Script{Commands: []string{"echo script"}, Output: &out})
 	if err != nil || code != 0 {
@@ -83,8 +86,9 @@ func TestServiceFailureShowsItsLog(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Index(got, "FATAL") > strings.Index(got, "$ echo script") {
-		t.Errorf("the warning came after the script's output:\n%s", got)
+	first, other, script := strings.Index(got, "FATAL: database"), strings.Index(got, "FATAL: second"), strings.Index(got, "$ echo script")
+	if first < 0 || other < 0 || first > other || other > script {
+		t.Errorf("want both services' warnings, in order, before the script's output:\n%s", got)
 	}
 }
 
