@@ -29,7 +29,7 @@ func BenchmarkLocalPipeline10Echo(b *testing.B) {
 			BaseEnv:   []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir()},
 		},
 		Terminal: NewTerminal(io.Discard, TerminalOptions{NameWidth: 8}),
-		Dir:      dir, LogRoot: dir, Pipeline: "bench",
+		Dir:      dir, StateRoot: dir, Pipeline: "bench",
 		Stages: []string{"build", "test", "deploy"},
 	}
 	b.ResetTimer()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/jobrun/jobrun/internal/job"
@@ -24,12 +25,17 @@ type LocalOptions struct {
 	Terminal *Terminal
 	// Dir is the working directory of every job.
 	Dir string
-	// LogRoot is the project directory under which .jobrun/logs/<Pipeline>/
-	// receives one log per job; empty writes no log files.
-	LogRoot  string
-	Pipeline string
-	Stages   []string
-	Schedule ScheduleOptions
+	// StateRoot is the project directory: one log per job goes to
+	// .jobrun/logs/<Pipeline>/ below it, artifacts to
+	// .jobrun/artifacts/<Pipeline>/, caches to .jobrun/cache/ (unless the
+	// Runner names its own CacheDir). Empty keeps none of them.
+	StateRoot string
+	Pipeline  string
+	Stages    []string
+	Schedule  ScheduleOptions
+	// Abort, when done, stops running after_scripts too (a second
+	// interrupt); the context given to RunLocal cancels only the scripts.
+	Abort context.Context
 }
 
 // RunLocal runs jobs as a local pipeline, playing GitLab's part: each
@@ -38,9 +44,15 @@ type LocalOptions struct {
 func RunLocal(ctx context.Context, jobs []LocalJob, opts LocalOptions) (Summary, error) {
 	warnHostImages(jobs, opts)
 	store := &LocalArtifacts{}
+	if opts.StateRoot != "" {
+		store.Root = filepath.Join(opts.StateRoot, ".jobrun", "artifacts", safeName(opts.Pipeline))
+	}
 	r := *opts.Runner
 	if r.Artifacts == nil {
 		r.Artifacts = store
+	}
+	if r.CacheDir == "" && opts.StateRoot != "" {
+		r.CacheDir = filepath.Join(opts.StateRoot, ".jobrun", "cache")
 	}
 	opts.Runner = &r
 	plan := Plan{Stages: opts.Stages}
@@ -50,10 +62,14 @@ func RunLocal(ctx context.Context, jobs []LocalJob, opts LocalOptions) (Summary,
 		payload := lj.Payload
 		node.Run = func(ctx context.Context, _ int) Result {
 			var inherited job.Variables
+			var deps []job.Dependency
 			for _, from := range sources[i] {
 				inherited = append(inherited, store.Dotenv(from)...)
+				if store.HasArchive(from) {
+					deps = append(deps, job.Dependency{Name: from})
+				}
 			}
-			return runLocalAttempt(ctx, payload, inherited, node.Name, opts)
+			return runLocalAttempt(ctx, payload, localInputs{inherited, deps}, node.Name, opts)
 		}
 		plan.Nodes = append(plan.Nodes, node)
 	}
@@ -95,13 +111,21 @@ func artifactSources(jobs []LocalJob, stages []string) [][]string {
 	return out
 }
 
-func runLocalAttempt(ctx context.Context, template *job.Payload, inherited job.Variables, name string, opts LocalOptions) Result {
+// localInputs is what a job gets from the jobs before it.
+type localInputs struct {
+	dotenv       job.Variables
+	dependencies []job.Dependency
+}
+
+func runLocalAttempt(ctx context.Context, template *job.Payload, in localInputs, name string, opts LocalOptions) Result {
 	p, err := clonePayload(template)
-	for _, v := range inherited {
-		// Dotenv variables rank above the job's own (GitLab's precedence).
-		if err == nil {
+	if err == nil {
+		// Dotenv variables rank above the job's own (GitLab's precedence);
+		// the token comes last, so no report can replace it.
+		for _, v := range in.dotenv {
 			p.Variables.Set(v)
 		}
+		p.Dependencies = in.dependencies
 	}
 	if err == nil {
 		var token string
@@ -113,9 +137,9 @@ func runLocalAttempt(ctx context.Context, template *job.Payload, inherited job.V
 	term := opts.Terminal.Job(name)
 	defer term.Close()
 	sinks = append(sinks, term)
-	if err == nil && opts.LogRoot != "" {
+	if err == nil && opts.StateRoot != "" {
 		var log *LogFile
-		if log, err = CreateLogFile(opts.LogRoot, opts.Pipeline, name); err == nil {
+		if log, err = CreateLogFile(opts.StateRoot, opts.Pipeline, name); err == nil {
 			// Renamed into place after the job, including a canceled one.
 			defer log.Close()
 			sinks = append(sinks, log)
@@ -127,7 +151,7 @@ func runLocalAttempt(ctx context.Context, template *job.Payload, inherited job.V
 		fmt.Fprintf(term, "ERROR: preparing the job: %v\n", err)
 		return Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
 	}
-	return opts.Runner.Run(ctx, Job{Payload: p, Dir: opts.Dir, Trace: io.MultiWriter(sinks...)})
+	return opts.Runner.Run(ctx, Job{Payload: p, Dir: opts.Dir, Trace: io.MultiWriter(sinks...), Abort: opts.Abort})
 }
 
 // clonePayload deep-copies a payload so that attempts and concurrent

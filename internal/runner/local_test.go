@@ -1,13 +1,17 @@
 package runner
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/jobrun/jobrun/internal/job"
 )
@@ -59,7 +63,7 @@ func TestLocalPipelineGolden(t *testing.T) {
 	opts := LocalOptions{
 		Runner:   testRunner(t),
 		Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 6}),
-		Dir:      dir, LogRoot: dir, Pipeline: "1",
+		Dir:      dir, StateRoot: dir, Pipeline: "1",
 		Stages:   []string{"build", "test", "deploy"},
 		Schedule: ScheduleOptions{Concurrency: 1},
 	}
@@ -130,7 +134,7 @@ func TestLocalPipelineInterrupt(t *testing.T) {
 	var term bytes.Buffer
 	sum, err := RunLocal(ctx, jobs, LocalOptions{
 		Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 4}),
-		Dir: dir, LogRoot: dir, Pipeline: "2", Schedule: ScheduleOptions{Concurrency: 2},
+		Dir: dir, StateRoot: dir, Pipeline: "2", Schedule: ScheduleOptions{Concurrency: 2},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -212,4 +216,82 @@ func TestLocalDotenvPassing(t *testing.T) {
 	}
 	out := durations.ReplaceAllString(strings.ReplaceAll(term.String(), dir, "$DIR"), "<dur>")
 	checkGolden(t, t.Name(), []byte(out))
+}
+
+// A job's archive is saved as .jobrun/artifacts/<pipeline>/<job>.zip and
+// restored into the jobs of later stages, even when something removed
+// the files in between.
+func TestLocalArtifactsBetweenStages(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	build := localJob("build", "build", []string{"mkdir -p out", "echo v1 > out/app", "echo junk > out/app.o"}, nil, Node{})
+	build.Payload.Artifacts = []job.Artifact{{Paths: []string{"out/"}, Exclude: []string{"**/*.o"}, When: job.WhenOnSuccess}}
+	jobs := []LocalJob{
+		build,
+		localJob("clean", "test", []string{"rm -rf out", "ls out 2>/dev/null || echo out is gone"}, nil, Node{NeedsDeclared: true}),
+		localJob("deploy", "deploy", []string{"cat out/app", "ls out"}, nil, Node{}),
+	}
+	var term bytes.Buffer
+	sum, err := RunLocal(context.Background(), jobs, LocalOptions{
+		Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 6}),
+		Dir: dir, StateRoot: dir, Pipeline: "3",
+		Stages: []string{"build", "test", "deploy"}, Schedule: ScheduleOptions{Concurrency: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSummary(&term, sum, false); err != nil {
+		t.Fatal(err)
+	}
+	out := durations.ReplaceAllString(strings.ReplaceAll(term.String(), dir, "$DIR"), "<dur>")
+	checkGolden(t, t.Name(), []byte(out))
+	zr, err := zip.OpenReader(filepath.Join(dir, ".jobrun", "artifacts", "3", "build.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	if diff := cmp.Diff([]string{"out/", "out/app"}, names); diff != "" {
+		t.Errorf("stored archive (-want +got):\n%s", diff)
+	}
+}
+
+// `cache:` survives between pipeline runs under .jobrun/cache/: a miss
+// then a hit, a fallback key, and a pull-only cache that never writes.
+func TestLocalCacheAcrossRuns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	useCache := `if [ -f vendor/lib ]; then echo "cache hit: $(cat vendor/lib)"; else echo "cache miss"; mkdir -p vendor; echo built > vendor/lib; fi`
+	withCache := func(lj LocalJob, c job.Cache) LocalJob {
+		lj.Payload.Cache = []job.Cache{c}
+		return lj
+	}
+	var term bytes.Buffer
+	for run, jobs := range [][]LocalJob{
+		{withCache(localJob("deps", "build", []string{useCache}, nil, Node{}), job.Cache{Key: "deps-v1", Paths: []string{"vendor/"}})},
+		{withCache(localJob("deps", "build", []string{useCache}, nil, Node{}), job.Cache{Key: "deps-v1", Paths: []string{"vendor/"}})},
+		{withCache(localJob("deps", "build", []string{useCache}, nil, Node{}), job.Cache{Key: "deps-v2", FallbackKeys: []string{"deps-v1"}, Paths: []string{"vendor/"}, Policy: job.CachePull})},
+		{withCache(localJob("deps", "build", []string{useCache}, nil, Node{}), job.Cache{Key: "deps-v2", Paths: []string{"vendor/"}, Policy: job.CachePull})},
+	} {
+		// Every run starts from a working copy without the cached files.
+		if err := os.RemoveAll(filepath.Join(dir, "vendor")); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&term, "--- run %d\n", run+1)
+		sum, err := RunLocal(context.Background(), jobs, LocalOptions{
+			Runner: testRunner(t), Terminal: NewTerminal(&term, TerminalOptions{NameWidth: 4}),
+			Dir: dir, StateRoot: dir, Pipeline: fmt.Sprint(run + 1),
+		})
+		if err != nil || sum.Failed() {
+			t.Fatalf("run %d: %v %+v", run+1, err, sum)
+		}
+	}
+	out := strings.ReplaceAll(term.String(), dir, "$DIR")
+	checkGolden(t, t.Name(), []byte(out))
+	if _, err := os.Stat(filepath.Join(dir, ".jobrun", "cache", "deps-v2.zip")); !os.IsNotExist(err) {
+		t.Errorf("a pull-only cache was written: %v", err)
+	}
 }

@@ -1,9 +1,11 @@
 // Package runner is jobrun's runner core: it runs one job payload on an
-// executor, in the step order GitLab Runner uses, with the job's
-// environment, timeout and cancellation, and streams the masked trace to
-// the caller's sinks. `jobrun exec` and `jobrun run` share it unchanged;
-// the local scheduler (Schedule), the terminal sink and the log file
-// writer live here too.
+// executor, in the step order GitLab Runner uses (prepare, sources,
+// cache, artifacts of dependencies, script, after_script, cache,
+// artifacts, cleanup), with the job's environment, timeout and
+// cancellation, and streams the masked trace to the caller's sinks.
+// `jobrun exec` and `jobrun run` share it unchanged. The local side of
+// GitLab lives here too: the scheduler (Schedule), RunLocal with its
+// artifact store, the terminal sink, the summary and the log files.
 package runner
 
 import (
@@ -54,6 +56,9 @@ type Runner struct {
 	Version string
 	// Artifacts keeps the jobs' `artifacts:`; nil keeps nothing.
 	Artifacts Artifacts
+	// CacheDir holds `cache:` archives, one per key; empty disables the
+	// cache.
+	CacheDir string
 }
 
 // Job is one job to run.
@@ -64,6 +69,9 @@ type Job struct {
 	// Trace receives the job's masked trace; the caller fans it out to
 	// the terminal, the log file or GitLab.
 	Trace io.Writer
+	// Abort, when done, stops after_script too (a second Ctrl-C);
+	// nil lets after_script run to its own timeout.
+	Abort context.Context
 }
 
 // Run runs j to its end and reports how it ended. Cancelling ctx cancels
@@ -143,8 +151,13 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 		runnerVars = append(runnerVars, "CI_JOB_STARTED_AT="+r.now().UTC().Format(time.RFC3339))
 	}
 	env := environment(r.BaseEnv, p, j.Dir, session.FilePaths(), runnerVars...)
-	res := r.scriptSteps(ctx, jobCtx, t, session, env, p)
-	r.afterScript(ctx, t, session, env, p, res)
+	r.restoreCache(t, j)
+	res := Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
+	if err := r.downloadArtifacts(jobCtx, t, j); err == nil {
+		res = r.scriptSteps(ctx, jobCtx, t, session, env, p)
+	}
+	r.afterScript(ctx, j.Abort, t, session, env, p, res)
+	r.archiveCache(context.WithoutCancel(ctx), t, j, res)
 	res = r.uploadArtifacts(ctx, t, j, res)
 
 	t.sectionStart(SectionCleanupFileVars, "Cleaning up project directory and file based variables")
@@ -200,7 +213,7 @@ func classify(ctx, jobCtx context.Context, code int, err error) Result {
 // afterScript runs after_script in a new shell, whatever happened before
 // — failure, timeout or cancel — with its own timeout, and never changes
 // the job's result.
-func (r *Runner) afterScript(ctx context.Context, t *trace, s executor.Session, env []string, p *job.Payload, res Result) {
+func (r *Runner) afterScript(ctx, abort context.Context, t *trace, s executor.Session, env []string, p *job.Payload, res Result) {
 	step, ok := findStep(p, job.StepAfterScript)
 	if !ok || len(step.Script) == 0 {
 		return
@@ -210,9 +223,15 @@ func (r *Runner) afterScript(ctx context.Context, t *trace, s executor.Session, 
 	timeout := r.afterScriptTimeout(p)
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
+	if abort != nil {
+		stop := context.AfterFunc(abort, cancel)
+		defer stop()
+	}
 	env = withVar(env, "CI_JOB_STATUS", string(res.Status))
 	code, err := s.Run(actx, executor.Script{Commands: step.Script, Env: env, Output: t.w})
 	switch {
+	case abort != nil && abort.Err() != nil:
+		t.warning("after_script aborted")
 	case actx.Err() != nil:
 		t.warning(fmt.Sprintf("after_script timed out after %v", timeout))
 	case err != nil:

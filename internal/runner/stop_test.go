@@ -159,3 +159,35 @@ func scanCmdlines(t *testing.T, secrets []string) {
 		}
 	}
 }
+
+// A second interrupt (Abort) stops an after_script that would otherwise
+// run to its own timeout, and leaves none of its processes behind.
+func TestRunAbortStopsAfterScript(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := testPayload(t, []string{"sleep 300"}, []string{"sleep 300 & echo $! > after.pid; wait"})
+	ctx, cancel := context.WithCancel(context.Background())
+	abort, abortNow := context.WithCancel(context.Background())
+	defer abortNow()
+	cancel() // the first interrupt came before the job even started
+	go func() {
+		waitForPidFile(filepath.Join(dir, "after.pid"))
+		abortNow()
+	}()
+	var out bytes.Buffer
+	res := testRunner(t).Run(ctx, Job{Payload: p, Dir: dir, Trace: &out, Abort: abort})
+	if res.Status != StatusCanceled {
+		t.Errorf("status %s, want canceled", res.Status)
+	}
+	if !strings.Contains(out.String(), "WARNING: after_script aborted") {
+		t.Errorf("no abort warning in:\n%s", out.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "after.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if !processGone(pid) {
+		t.Errorf("after_script child %d still running", pid)
+	}
+}

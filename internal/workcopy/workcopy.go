@@ -9,7 +9,6 @@ package workcopy
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -17,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Stats says what a sync did.
@@ -29,32 +29,80 @@ const StateDir = ".jobrun"
 
 // Sync makes dst hold exactly the project files of the git work tree src.
 func Sync(ctx context.Context, src, dst string) (Stats, error) {
-	files, err := listFiles(ctx, src)
+	listed, err := listFiles(ctx, src)
 	if err != nil {
 		return Stats{}, err
 	}
 	if err := os.MkdirAll(dst, 0o755); err != nil {
 		return Stats{}, fmt.Errorf("creating the working copy: %w", err)
 	}
-	st := Stats{}
+	// A tracked file deleted in the work tree is still listed: only what
+	// exists is kept, so the copy loses it too.
+	// (Submodules are listed as directories and are not copied.)
 	keep := map[string]bool{}
-	for _, rel := range files {
-		if err := ctx.Err(); err != nil {
-			return st, err
+	var files []source
+	for _, rel := range listed {
+		if fi, err := os.Lstat(filepath.Join(src, rel)); err == nil && !fi.IsDir() {
+			keep[rel] = true
+			files = append(files, source{rel, fi})
 		}
-		copied, err := syncFile(filepath.Join(src, rel), filepath.Join(dst, rel))
-		if err != nil {
-			return st, err
-		}
-		if copied {
-			st.Copied++
-		}
-		st.Files++
-		keep[rel] = true
 	}
+	// Pruning first frees names that change kind (a file that became a
+	// directory, or the reverse).
 	removed, err := prune(dst, keep)
-	st.Removed = removed
-	return st, err
+	if err != nil {
+		return Stats{Removed: removed}, err
+	}
+	copied, err := copyAll(ctx, src, dst, files)
+	return Stats{Files: len(files), Copied: copied, Removed: removed}, err
+}
+
+// source is one file of the project with what lstat said about it.
+type source struct {
+	rel  string
+	info fs.FileInfo
+}
+
+// copyAll syncs files with a few workers: copying many small files waits
+// on the file system more than on the CPU.
+func copyAll(ctx context.Context, src, dst string, files []source) (int, error) {
+	const workers = 4
+	var (
+		mu       sync.Mutex
+		copied   int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	next := make(chan source)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range next {
+				did, err := syncFile(filepath.Join(src, f.rel), filepath.Join(dst, f.rel), f.info)
+				mu.Lock()
+				if did {
+					copied++
+				}
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, f := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- f
+	}
+	close(next)
+	wg.Wait()
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return copied, firstErr
 }
 
 // listFiles asks git for the tracked and untracked-not-ignored files of
@@ -87,17 +135,7 @@ func listFiles(ctx context.Context, src string) ([]string, error) {
 
 // syncFile copies one file (or symbolic link) unless dst already has the
 // same size, mode and modification time. It reports whether it copied.
-func syncFile(src, dst string) (bool, error) {
-	si, err := os.Lstat(src)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil // deleted in the work tree, not yet in git
-	}
-	if err != nil {
-		return false, err
-	}
-	if si.IsDir() {
-		return false, nil // a submodule: not copied
-	}
+func syncFile(src, dst string, si fs.FileInfo) (bool, error) {
 	if di, err := os.Lstat(dst); err == nil && same(si, di, src, dst) {
 		return false, nil
 	}

@@ -120,20 +120,37 @@ func TestSync(t *testing.T) {
 	if err := os.Remove(filepath.Join(src, "link")); err != nil {
 		t.Fatal(err)
 	}
+	// Deleted in the work tree, still in git's index.
+	if err := os.Remove(filepath.Join(src, "README.md")); err != nil {
+		t.Fatal(err)
+	}
 	write(t, dst, "out/build.bin", "left by a job")
 	st, err = Sync(ctx, src, dst)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st != (Stats{Files: 4, Copied: 1, Removed: 2}) {
+	if st != (Stats{Files: 3, Copied: 1, Removed: 3}) {
 		t.Errorf("third sync stats %+v", st)
 	}
-	want = []string{".gitignore: *.log", "README.md: changed, not committed", "new.txt: edited!", "src/main.go: package main"}
+	want = []string{".gitignore: *.log", "new.txt: edited!", "src/main.go: package main"}
 	if diff := cmp.Diff(want, tree(t, dst)); diff != "" {
 		t.Errorf("third sync (-want +got):\n%s", diff)
 	}
 	if _, err := os.Stat(filepath.Join(dst, "out")); !os.IsNotExist(err) {
 		t.Errorf("empty directory left behind: %v", err)
+	}
+
+	// A file that becomes a directory.
+	if err := os.Remove(filepath.Join(src, "new.txt")); err != nil {
+		t.Fatal(err)
+	}
+	write(t, src, "new.txt/inside", "now a directory")
+	if _, err := Sync(ctx, src, dst); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{".gitignore: *.log", "new.txt/inside: now a directory", "src/main.go: package main"}
+	if diff := cmp.Diff(want, tree(t, dst)); diff != "" {
+		t.Errorf("fourth sync (-want +got):\n%s", diff)
 	}
 }
 
