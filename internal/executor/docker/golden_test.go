@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"io"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -47,12 +49,10 @@ func dockerPayload(t *testing.T, image string, script, after []string) *job.Payl
 	return p
 }
 
-// runJob runs p through the runner core with the Docker executor and the
-// real masker, and returns the trace with the host directory as $DIR.
-func runJob(t *testing.T, d *Docker, p *job.Payload) (string, runner.Result) {
-	t.Helper()
-	dir := t.TempDir()
-	r := &runner.Runner{
+// testRunner is the runner core with the Docker executor and the real
+// masker, as `jobrun exec` wires them.
+func testRunner(d *Docker) *runner.Runner {
+	return &runner.Runner{
 		Executor: d,
 		NewMasker: func(dst io.Writer, prefixes []string) runner.Masker {
 			return masker.New(dst, masker.Options{Prefixes: prefixes})
@@ -63,8 +63,19 @@ func runJob(t *testing.T, d *Docker, p *job.Payload) (string, runner.Result) {
 		Now:     func() time.Time { return time.Unix(1700000000, 0) },
 		Version: "test",
 	}
+}
+
+// runJob runs p to its end and returns the trace with the host
+// directory as $DIR and control characters made visible.
+func runJob(t *testing.T, d *Docker, p *job.Payload) (string, runner.Result) {
+	t.Helper()
+	return runJobIn(context.Background(), t, d, p, t.TempDir())
+}
+
+func runJobIn(ctx context.Context, t *testing.T, d *Docker, p *job.Payload, dir string) (string, runner.Result) {
+	t.Helper()
 	var trace bytes.Buffer
-	res := r.Run(context.Background(), runner.Job{Payload: p, Dir: dir, Trace: &trace})
+	res := testRunner(d).Run(ctx, runner.Job{Payload: p, Dir: dir, Trace: &trace})
 	assertNoLeftovers(t, d, p.ID)
 	got := strings.ReplaceAll(trace.String(), dir, "$DIR")
 	return strings.NewReplacer("\x1b", "␛", "\r", "␍").Replace(got), res
@@ -151,4 +162,33 @@ func TestRunnerGolden(t *testing.T) {
 			checkGolden(t, trace)
 		})
 	}
+}
+
+// Ctrl-C: the script is stopped, after_script still runs in the same
+// container, the job is canceled, and nothing is left behind.
+func TestRunnerCancel(t *testing.T) {
+	t.Parallel()
+	d := engine(t, Options{PullPolicy: PullNever, Grace: 500 * time.Millisecond})
+	dir := t.TempDir()
+	p := dockerPayload(t, busyboxImage,
+		// The marker appears after the command's echo line: the
+		// trace up to the cancel is the same on every run.
+		[]string{`echo kept > /tmp/marker`, `touch "$CI_PROJECT_DIR/started"; sleep 300`},
+		[]string{`cat /tmp/marker`})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for range 1500 {
+			if _, err := os.Stat(filepath.Join(dir, "started")); err == nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+	}()
+	trace, res := runJobIn(ctx, t, d, p, dir)
+	if res.Status != runner.StatusCanceled {
+		t.Errorf("status = %s, want %s", res.Status, runner.StatusCanceled)
+	}
+	checkGolden(t, trace)
 }
