@@ -130,7 +130,7 @@ func TestRunnerGolden(t *testing.T) {
 			image:      busyboxImage,
 			script:     []string{`echo state > /tmp/marker`, `echo started`, `sleep 300`},
 			after:      []string{`cat /tmp/marker`, `echo "status: $CI_JOB_STATUS"`},
-			timeout:    3,
+			timeout:    8, // room for Prepare on a loaded machine: the job timeout covers it
 			wantStatus: runner.StatusFailed, wantReason: runner.ReasonTimeout,
 		},
 		{
