@@ -132,6 +132,18 @@ func TestScheduleDecisions(t *testing.T) {
 			wantStates: map[string]JobState{"deploy": StateManual, "smoke": StateSkipped, "report": StateSuccess, "release": StateSuccess},
 		},
 		{
+			name: "delayed runs after its delay, never does not run",
+			nodes: func(ev *events) []Node {
+				return []Node{
+					{Name: "later", Stage: "build", When: WhenDelayed, StartIn: 20 * time.Millisecond, Run: exits(ev, "later", 0)},
+					{Name: "off", Stage: "build", When: WhenNever, Run: exits(ev, "off", 0)},
+					{Name: "next", Stage: "test", Run: exits(ev, "next", 0)},
+				}
+			},
+			wantRan:    []string{"later", "next"},
+			wantStates: map[string]JobState{"later": StateSuccess, "off": StateSkipped, "next": StateSuccess},
+		},
+		{
 			name: "needs: a failed need skips, an optional missing need is ignored",
 			nodes: func(ev *events) []Node {
 				return []Node{

@@ -191,3 +191,21 @@ func TestRunAbortStopsAfterScript(t *testing.T) {
 		t.Errorf("after_script child %d still running", pid)
 	}
 }
+
+// Under a PTY (--tty), the script sees a terminal, lines end in "\n"
+// as with pipes, and the token is still masked.
+func TestRunUnderTerminal(t *testing.T) {
+	t.Parallel()
+	p := testPayload(t, []string{`[ -t 1 ] && echo "on a terminal: $CI_JOB_TOKEN"`}, nil)
+	r := testRunner(t)
+	r.TTY = true
+	var out bytes.Buffer
+	res := r.Run(context.Background(), Job{Payload: p, Dir: t.TempDir(), Trace: &out})
+	if res.Status != StatusSuccess {
+		t.Fatalf("status %s/%s:\n%s", res.Status, res.FailureReason, out.String())
+	}
+	if !strings.Contains(out.String(), "\non a terminal: [MASKED]\n") || strings.Contains(out.String(), "\r\n") {
+		t.Errorf("trace:\n%q", out.String())
+	}
+	assertNoSecrets(t, out.String(), p)
+}
