@@ -1,0 +1,144 @@
+package masker
+
+import "bytes"
+
+// matcher finds every occurrence of a fixed set of needles in a buffer, and
+// tells which tail of a buffer could still grow into one. It is the
+// streaming engine's search half and knows nothing about secrets, encodings
+// or policy (Buildkite's replacer/redact split).
+//
+// Search is a sampled q-gram filter with exact confirmation: needles are
+// grouped in bands by length; in a band whose shortest needle has m bytes
+// and whose gram has q bytes, every occurrence contains a gram starting at
+// a multiple of step = m-q+1, so only every step-th position of the text
+// is hashed. Each gram of each needle is indexed at every offset, so a hit
+// names the needle and where its occurrence would start.
+type matcher struct {
+	needles     [][]byte
+	bands       []band
+	starts8     index // the first 8 bytes of every needle of 8 or more bytes
+	startsShort index // every proper prefix of 1–7 bytes of every needle
+	maxLen      int
+}
+
+type band struct {
+	gram, step int
+	idx        index
+}
+
+// longNeedle is where the 8-gram band starts; shorter needles (GitLab
+// masked values of 4–7 bytes and their encodings) get a band of their own
+// with a shorter gram, so that they do not slow the common case down.
+const longNeedle = 16
+
+// span is a half-open byte range [start, end) of a buffer.
+type span struct{ start, end int }
+
+func newMatcher(needles [][]byte) *matcher {
+	m := &matcher{needles: needles}
+	var short, long []int
+	for id, n := range needles {
+		m.maxLen = max(m.maxLen, len(n))
+		if len(n) >= longNeedle {
+			long = append(long, id)
+		} else {
+			short = append(short, id)
+		}
+		if len(n) >= 8 {
+			m.starts8.add(load(n, 8), id, 0)
+		}
+		for k := 1; k < min(8, len(n)); k++ {
+			m.startsShort.add(prefixKey(n[:k]), id, 0)
+		}
+	}
+	m.starts8.build()
+	m.startsShort.build()
+	for _, ids := range [][]int{short, long} {
+		if len(ids) > 0 {
+			m.bands = append(m.bands, m.newBand(ids))
+		}
+	}
+	return m
+}
+
+func (m *matcher) newBand(ids []int) band {
+	shortest := len(m.needles[ids[0]])
+	for _, id := range ids {
+		shortest = min(shortest, len(m.needles[id]))
+	}
+	b := band{gram: min(8, shortest)}
+	if b.gram > 4 && b.gram < 8 {
+		b.gram = 4 // 4 and 8 bytes load in one instruction
+	}
+	b.step = shortest - b.gram + 1
+	for _, id := range ids {
+		n := m.needles[id]
+		for off := 0; off+b.gram <= len(n); off++ {
+			b.idx.add(load(n[off:], b.gram), id, off)
+		}
+	}
+	b.idx.build()
+	return b
+}
+
+// find appends the span of every occurrence of every needle in text to
+// spans (in no particular order, possibly twice) and returns it.
+func (m *matcher) find(text []byte, spans []span) []span {
+	for i := range m.bands {
+		spans = m.bands[i].find(m.needles, text, spans)
+	}
+	return spans
+}
+
+func (b *band) find(needles [][]byte, text []byte, spans []span) []span {
+	g, step, x := b.gram, b.step, &b.idx
+	for p := 0; p+g <= len(text); p += step {
+		key := load(text[p:], g)
+		for e := x.first(key); e >= 0; e = x.entries[e].next {
+			en := &x.entries[e]
+			if en.key != key {
+				continue
+			}
+			n := needles[en.id]
+			start := p - int(en.off)
+			if start < 0 || start+len(n) > len(text) || !bytes.Equal(text[start:start+len(n)], n) {
+				continue
+			}
+			spans = append(spans, span{start, start + len(n)})
+		}
+	}
+	return spans
+}
+
+// partial returns the first position s ≥ from such that text[s:] holds at
+// least minLen bytes and is a proper prefix of some needle — the start of
+// an occurrence that more text could complete — or len(text) if none.
+func (m *matcher) partial(text []byte, from, minLen int) int {
+	n := len(text)
+	for s := max(from, n-m.maxLen+1, 0); s <= n-max(minLen, 1); s++ {
+		if m.isPrefix(text[s:]) {
+			return s
+		}
+	}
+	return n
+}
+
+// isPrefix reports whether t is a proper prefix of some needle.
+func (m *matcher) isPrefix(t []byte) bool {
+	x, key := &m.startsShort, uint64(0)
+	if len(t) >= 8 {
+		x, key = &m.starts8, load(t, 8)
+	} else {
+		key = prefixKey(t)
+	}
+	for e := x.first(key); e >= 0; e = x.entries[e].next {
+		en := &x.entries[e]
+		if en.key != key {
+			continue
+		}
+		if n := m.needles[en.id]; len(n) > len(t) && bytes.Equal(n[:len(t)], t) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,243 @@
+package masker
+
+import "bytes"
+
+// Patterns mask values that were never registered: the token after a known
+// prefix (glpat-…), the password in a URL's authority, and the value of a
+// sensitive query parameter. Each starts at a fixed trigger and runs for
+// as long as its characters do, so a value longer than any write is
+// swallowed across writes (see carry in stream.go) instead of held back.
+
+type patternKind uint8
+
+const (
+	tokenBody  patternKind = iota + 1 // [A-Za-z0-9_.-] after a token prefix
+	queryValue                        // up to & # quote space after param=
+	authority                         // user:password@host after ://
+)
+
+// GitLabPrefixes are the token prefixes GitLab Runner masks by default
+// (reference/masking.md); jobrun masks all of them, with no cap.
+var gitLabPrefixes = []string{
+	"glpat-", "gloas-", "gldt-", "glrt-", "glcbt-", "glrtr-", "glptt-", "glft-",
+	"glimt-", "glagent-", "glsoat-", "glffct-", "gltok-", "_gitlab_session=",
+}
+
+// queryParams are matched case-insensitively, '=' included.
+var queryParams = []string{
+	"private_token=", "job_token=", "authenticity_token=", "rss_token=",
+	"x-amz-signature=", "x-amz-credential=", "x-amz-security-token=",
+}
+
+// maxAuthority bounds how far past "://" a URL's user:password@ is looked
+// for, and so how much a pending URL holds back.
+const maxAuthority = 256
+
+type trigger struct {
+	text []byte
+	fold bool // ASCII case-insensitive
+	kind patternKind
+}
+
+// triggers finds trigger strings by their last byte: one memchr-speed pass
+// per distinct last byte, then a one-byte check of the byte before it.
+type triggers struct {
+	list    []trigger
+	anchors []anchor
+	first   [256]bool // first bytes (both cases of folded triggers)
+	maxLen  int
+}
+
+type anchor struct {
+	last  byte
+	prevs []byte  // lower-cased second-to-last byte of each trigger below
+	ids   []int32 // triggers ending in last
+}
+
+func newTriggers(list []trigger) *triggers {
+	t := &triggers{list: list}
+	for id, tr := range list {
+		t.maxLen = max(t.maxLen, len(tr.text))
+		for _, c := range variants(tr.text[0], tr.fold) {
+			t.first[c] = true
+		}
+		for _, c := range variants(tr.text[len(tr.text)-1], tr.fold) {
+			t.anchor(c).add(lower(tr.text[len(tr.text)-2]), id)
+		}
+	}
+	return t
+}
+
+func (t *triggers) anchor(c byte) *anchor {
+	for i := range t.anchors {
+		if t.anchors[i].last == c {
+			return &t.anchors[i]
+		}
+	}
+	t.anchors = append(t.anchors, anchor{last: c})
+	return &t.anchors[len(t.anchors)-1]
+}
+
+func (a *anchor) add(prev byte, id int) {
+	a.prevs = append(a.prevs, prev)
+	a.ids = append(a.ids, int32(id))
+}
+
+func variants(c byte, fold bool) []byte {
+	if fold && lower(c) != upper(c) {
+		return []byte{lower(c), upper(c)}
+	}
+	return []byte{c}
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
+func (tr *trigger) matches(b []byte) bool {
+	if tr.fold {
+		return bytes.EqualFold(b, tr.text)
+	}
+	return bytes.Equal(b, tr.text)
+}
+
+// patternSpan is a masked range in view coordinates; open means the value
+// ran to the end of the view and may go on in the next write.
+type patternSpan struct {
+	start, end int
+	kind       patternKind
+	open       bool
+}
+
+// find appends the values found after triggers in view. It returns the
+// first view position that must stay buffered (a URL whose authority has
+// not ended yet), or len(view).
+func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, int) {
+	hold := len(view)
+	for ai := range t.anchors {
+		a := &t.anchors[ai]
+		for i := 0; ; i++ {
+			j := bytes.IndexByte(view[i:], a.last)
+			if j < 0 {
+				break
+			}
+			i += j
+			if i == 0 {
+				continue
+			}
+			prev := lower(view[i-1])
+			for k, p := range a.prevs {
+				tr := &t.list[a.ids[k]]
+				if p != prev || len(tr.text) > i+1 || !tr.matches(view[i+1-len(tr.text):i+1]) {
+					continue
+				}
+				var pending bool
+				out, pending = t.value(view, i+1-len(tr.text), i+1, tr.kind, final, out)
+				if pending {
+					hold = min(hold, i+1-len(tr.text))
+				}
+			}
+		}
+	}
+	return out, hold
+}
+
+// value scans the value of a pattern whose trigger spans view[ts:te].
+func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, out []patternSpan) ([]patternSpan, bool) {
+	if kind == authority {
+		return authoritySpan(view, ts, te, final, out)
+	}
+	e := valueEnd(view, te, kind)
+	if e > te {
+		out = append(out, patternSpan{start: te, end: e, kind: kind, open: e == len(view)})
+	} else if e == len(view) && !final {
+		out = append(out, patternSpan{start: te, end: te, kind: kind, open: true})
+	}
+	return out, false
+}
+
+// valueEnd returns the end of the run of kind's characters at view[from:].
+func valueEnd(view []byte, from int, kind patternKind) int {
+	i := from
+	if kind == tokenBody {
+		for i < len(view) && isTokenByte(view[i]) {
+			i++
+		}
+		return i
+	}
+	for i < len(view) && isQueryByte(view[i]) {
+		i++
+	}
+	return i
+}
+
+func isTokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.'
+}
+
+func isQueryByte(c byte) bool {
+	switch c {
+	case '&', '#', '"', '\'', '<', '>', '`', ')', ']', '}', ',', ';', 0x7f:
+		return false
+	}
+	return c > ' '
+}
+
+// authoritySpan masks the password of scheme://user:password@host: from
+// after the first ':' to the last '@' of the authority. An authority that
+// the view ends inside of is pending: it is decided in a later write.
+func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]patternSpan, bool) {
+	colon, at := -1, -1
+	i := te
+	for ; i < len(view) && i-te < maxAuthority && isAuthorityByte(view[i]); i++ {
+		switch {
+		case view[i] == ':' && colon < 0 && at < 0:
+			colon = i
+		case view[i] == '@':
+			at = i
+		}
+	}
+	if i == len(view) && i-te < maxAuthority && !final {
+		return out, true
+	}
+	if colon >= 0 && at > colon+1 {
+		out = append(out, patternSpan{start: colon + 1, end: at, kind: authority})
+	}
+	return out, false
+}
+
+func isAuthorityByte(c byte) bool {
+	switch c {
+	case '/', '?', '#', '"', '\'', '<', '>', '`', '\\', '|', '{', '}', '^', 0x7f:
+		return false
+	}
+	return c > ' '
+}
+
+// partial returns the first position s ≥ from where view[s:] is a proper
+// prefix of a trigger (which the next write may complete), or len(view).
+func (t *triggers) partial(view []byte, from int) int {
+	n := len(view)
+	for s := max(from, n-t.maxLen+1, 0); s < n; s++ {
+		if !t.first[view[s]] {
+			continue
+		}
+		for i := range t.list {
+			tr := &t.list[i]
+			if len(tr.text) > n-s && (tr.fold && bytes.EqualFold(tr.text[:n-s], view[s:]) || bytes.Equal(tr.text[:n-s], view[s:])) {
+				return s
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,243 @@
+package masker
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"io"
+	"slices"
+)
+
+// maxChunk bounds how much of one Write is masked at a time, so that the
+// masker's buffers stay small however large the caller's writes are.
+const maxChunk = 32 << 10
+
+// streamState is the masker's position in the stream. Offsets are
+// absolute (bytes since the start of the stream).
+type streamState struct {
+	held      []byte // bytes that may still begin a match; held[0] is at base
+	base      int64
+	emitted   int64 // everything before this is written out or masked
+	maskedEnd int64 // end of the last [MASKED] interval; -1 before the first
+	carry     carry
+	closed    bool
+	err       error
+
+	// scratch space reused by every write (no allocation in steady state)
+	view   []byte
+	pos    []int32
+	vspans []span
+	spans  []span
+	pspans []patternSpan
+	out    []byte
+}
+
+// carry is a pattern value (a token after glpat-, a query value) that ran
+// to the end of the last write: the next write goes on swallowing its
+// characters from at, instead of the masker holding the value back.
+type carry struct {
+	kind patternKind // 0: none
+	at   int64       // where the last view ended
+	from int64       // where the value's masked span starts; -1 while it is empty
+}
+
+func newStreamState() streamState { return streamState{maskedEnd: -1, carry: carry{from: -1}} }
+
+var errClosed = errors.New("masker: write after Close")
+
+// Write masks p and writes out every byte that can no longer become part
+// of a match. It returns len(p) unless the underlying writer fails.
+func (m *Masker) Write(p []byte) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := &m.stream
+	if s.closed {
+		return 0, errClosed
+	}
+	if s.err != nil {
+		return 0, s.err
+	}
+	for done := 0; done < len(p); {
+		n := min(len(p)-done, maxChunk)
+		data := p[done : done+n]
+		if len(s.held) > 0 {
+			data = append(s.held, data...)
+		}
+		if err := m.process(data, false); err != nil {
+			return done, err
+		}
+		done += n
+	}
+	return len(p), nil
+}
+
+// Close writes out the bytes still held. A held tail that matches the
+// first 8 or more bytes of a secret or derived form is written as
+// [MASKED] (leak C). Close does not close the underlying writer; a second
+// Close does nothing.
+func (m *Masker) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := &m.stream
+	if s.closed {
+		return s.err
+	}
+	s.closed = true
+	if s.err != nil {
+		return s.err
+	}
+	return m.process(s.held, true)
+}
+
+// process masks data (the held bytes followed by new input), writes out
+// everything before the first byte that may still begin a match, and keeps
+// the rest. At the end of the stream (final) nothing is kept.
+func (m *Masker) process(data []byte, final bool) error {
+	s := &m.stream
+	mt := m.matcher()
+	view, vm := data, viewMap{end: len(data)}
+	if bytes.IndexByte(data, esc) >= 0 {
+		s.view, s.pos, vm.end = stripEscapes(data, s.view, s.pos, final)
+		view, vm.pos = s.view, s.pos
+	}
+
+	s.vspans = mt.find(view, s.vspans[:0])
+	spans := s.spans[:0]
+	for _, sp := range s.vspans {
+		spans = append(spans, span{vm.orig(sp.start), vm.orig(sp.end-1) + 1})
+	}
+	spans, pending := m.patternSpans(view, vm, final, spans)
+
+	hold := len(data)
+	if !final {
+		vs := min(mt.partial(view, 0, 1), m.trig.partial(view, 0), pending)
+		hold = vm.at(vs)
+	} else if vs := mt.partial(view, 0, 8); vs < len(view) {
+		spans = append(spans, span{vm.orig(vs), len(data)})
+	}
+	s.spans = spans
+	return s.emit(m.dst, data, spans, hold)
+}
+
+// patternSpans appends the values of token prefixes, query parameters and
+// URL passwords, and the continuation of a value carried over from the
+// last write. It returns the view position of the first pending URL.
+func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span) ([]span, int) {
+	s := &m.stream
+	var pending int
+	s.pspans, pending = m.trig.find(view, final, s.pspans[:0])
+	next := carry{from: -1}
+	viewEnd := s.base + int64(vm.end)
+	if c := s.carry; c.kind != 0 {
+		ci := vm.index(int(c.at - s.base))
+		e := valueEnd(view, ci, c.kind)
+		from := c.from
+		if from < 0 && e > ci {
+			from = s.base + int64(vm.orig(ci))
+		}
+		if e > ci {
+			spans = append(spans, span{int(from - s.base), vm.at(e)})
+		}
+		if e == len(view) && !final {
+			next = carry{kind: c.kind, at: viewEnd, from: from}
+		}
+	}
+	for _, p := range s.pspans {
+		if p.end > p.start {
+			end := vm.at(p.end) // a token takes the escapes up to what ends it
+			if p.kind == authority {
+				end = vm.orig(p.end)
+			}
+			spans = append(spans, span{vm.orig(p.start), end})
+		}
+		if p.open && !final {
+			next.kind, next.at = max(next.kind, p.kind), viewEnd
+			if p.end > p.start {
+				from := s.base + int64(vm.orig(p.start))
+				if next.from < 0 || from < next.from {
+					next.from = from
+				}
+			}
+		}
+	}
+	s.carry = next
+	return spans, pending
+}
+
+// emit writes data[:hold] with the spans that start before hold masked,
+// and keeps data[hold:] for the next write. Spans may overlap, repeat and
+// reach past hold; the union of touching spans becomes one [MASKED].
+func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold int) error {
+	slices.SortFunc(spans, compareSpans)
+	out := s.out[:0]
+	for _, sp := range spans {
+		if sp.start >= hold {
+			break // found again, whole, in a later write
+		}
+		a, b := s.base+int64(sp.start), s.base+int64(sp.end)
+		if a <= s.maskedEnd {
+			s.maskedEnd = max(s.maskedEnd, b)
+			s.emitted = max(s.emitted, b)
+			continue
+		}
+		if a > s.emitted {
+			out = append(out, data[s.emitted-s.base:a-s.base]...)
+		}
+		out = append(out, Mask...)
+		s.maskedEnd = b
+		s.emitted = max(s.emitted, b)
+	}
+	end := s.base + int64(hold)
+	var err error
+	switch {
+	case len(out) == 0 && s.emitted == s.base && hold > 0:
+		_, err = dst.Write(data[:hold]) // nothing masked: no copy
+		s.emitted = end
+	case s.emitted < end:
+		out = append(out, data[s.emitted-s.base:hold]...)
+		s.emitted = end
+	}
+	if err == nil && len(out) > 0 {
+		_, err = dst.Write(out)
+	}
+	s.out = out
+	s.held = append(s.held[:0], data[hold:]...)
+	s.base = end
+	s.err = err
+	return err
+}
+
+func compareSpans(a, b span) int { return cmp.Compare(a.start, b.start) }
+
+// viewMap maps positions of the escape-stripped view back to the buffer.
+type viewMap struct {
+	pos []int32 // nil: the view is the buffer
+	end int     // where the view ends in the buffer
+}
+
+func (v viewMap) orig(i int) int {
+	if v.pos == nil {
+		return i
+	}
+	return int(v.pos[i])
+}
+
+// at is orig, extended to the end of the view.
+func (v viewMap) at(i int) int {
+	if v.pos == nil {
+		return min(i, v.end)
+	}
+	if i >= len(v.pos) {
+		return v.end
+	}
+	return int(v.pos[i])
+}
+
+// index returns the first view position at or after buffer offset o.
+func (v viewMap) index(o int) int {
+	if v.pos == nil {
+		return min(o, v.end)
+	}
+	i, _ := slices.BinarySearch(v.pos, int32(o))
+	return i
+}
