@@ -142,6 +142,35 @@ func TestExecDockerAuto(t *testing.T) {
 	}
 }
 
+// --privileged is never on by default, and when asked for it says loudly
+// what it gives away before any job runs. (Whether the engine can start a
+// privileged container is not this test's business: nested engines often
+// cannot.) Not parallel: TestExecDockerAuto checks that no container of
+// this process is left, which a concurrent docker test would upset.
+func TestExecDockerPrivilegedWarns(t *testing.T) {
+	ctx := context.Background()
+	d, err := docker.New(ctx, docker.Options{})
+	if errors.Is(err, docker.ErrNoEngine) {
+		requireCI(t, os.LookupEnv, "no Docker engine: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = d.Close()
+	dir := gitProject(t, "docker")
+	for _, privileged := range []bool{false, true} {
+		r := execPipeline(ctx, t, dir, map[string]string{"DOCKER_SECRET": "docker-secret-value-77"}, func(o *Options) {
+			o.Executor, o.PullPolicy, o.Privileged = "docker", docker.PullNever, privileged
+			o.Secrets = []string{"DOCKER_SECRET"}
+			o.Jobs = []string{"in-container"}
+		})
+		warned := strings.Contains(r.errOut, docker.PrivilegedWarning)
+		if warned != privileged || (!privileged && r.exitCode != 0) || !strings.Contains(r.out, "Pipeline") {
+			t.Errorf("privileged=%v: exit code %d, warned=%v:\n%s%s", privileged, r.exitCode, warned, r.errOut, r.out)
+		}
+	}
+}
+
 // --executor docker with no engine is bad input that says how to start one.
 func TestExecDockerNoEngine(t *testing.T) {
 	t.Parallel()
