@@ -107,13 +107,31 @@ func (m *Masker) process(data []byte, final bool) error {
 		spans = append(spans, span{vm.orig(sp.start), vm.orig(sp.end-1) + 1})
 	}
 	spans, pending := m.patternSpans(view, vm, final, spans)
+	raw := vm.pos != nil
+	if raw {
+		// A secret can also hide in the raw bytes, its first byte taken
+		// for the end of an escape sequence (ESC [ 0 a…).
+		spans = mt.find(data, spans)
+	}
 
 	hold := len(data)
 	if !final {
 		vs := min(mt.partial(view, 0, 1), m.trig.partial(view, 0), pending)
 		hold = vm.at(vs)
-	} else if vs := mt.partial(view, 0, 8); vs < len(view) {
-		spans = append(spans, span{vm.orig(vs), len(data)})
+		if raw {
+			hold = min(hold, mt.partial(data, 0, 1))
+		}
+	} else {
+		tail := len(data)
+		if vs := mt.partial(view, 0, 8); vs < len(view) {
+			tail = vm.orig(vs)
+		}
+		if raw {
+			tail = min(tail, mt.partial(data, 0, 8))
+		}
+		if tail < len(data) {
+			spans = append(spans, span{tail, len(data)})
+		}
 	}
 	s.spans = spans
 	return s.emit(m.dst, data, spans, hold)
@@ -135,7 +153,9 @@ func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span)
 		if from < 0 && e > ci {
 			from = s.base + int64(vm.orig(ci))
 		}
-		if e > ci {
+		if from >= 0 {
+			// Also when the value ended right away: the part before this
+			// write may not have been written out yet.
 			spans = append(spans, span{int(from - s.base), vm.at(e)})
 		}
 		if e == len(view) && !final {
