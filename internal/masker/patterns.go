@@ -40,7 +40,7 @@ type trigger struct {
 }
 
 // triggers finds trigger strings by their last byte: one memchr-speed pass
-// per distinct last byte, then a one-byte check of the byte before it.
+// per distinct last byte, then a table look-up of the byte before it.
 type triggers struct {
 	list    []trigger
 	anchors []anchor
@@ -49,9 +49,9 @@ type triggers struct {
 }
 
 type anchor struct {
-	last  byte
-	prevs []byte  // lower-cased second-to-last byte of each trigger below
-	ids   []int32 // triggers ending in last
+	last byte
+	prev [256]bool // second-to-last bytes of the triggers below
+	ids  []int32   // triggers ending in last
 }
 
 func newTriggers(list []trigger) *triggers {
@@ -62,7 +62,11 @@ func newTriggers(list []trigger) *triggers {
 			t.first[c] = true
 		}
 		for _, c := range variants(tr.text[len(tr.text)-1], tr.fold) {
-			t.anchor(c).add(lower(tr.text[len(tr.text)-2]), id)
+			a := t.anchor(c)
+			a.ids = append(a.ids, int32(id))
+			for _, p := range variants(tr.text[len(tr.text)-2], tr.fold) {
+				a.prev[p] = true
+			}
 		}
 	}
 	return t
@@ -76,11 +80,6 @@ func (t *triggers) anchor(c byte) *anchor {
 	}
 	t.anchors = append(t.anchors, anchor{last: c})
 	return &t.anchors[len(t.anchors)-1]
-}
-
-func (a *anchor) add(prev byte, id int) {
-	a.prevs = append(a.prevs, prev)
-	a.ids = append(a.ids, int32(id))
 }
 
 func variants(c byte, fold bool) []byte {
@@ -132,13 +131,12 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 				break
 			}
 			i += j
-			if i == 0 {
+			if i == 0 || !a.prev[view[i-1]] {
 				continue
 			}
-			prev := lower(view[i-1])
-			for k, p := range a.prevs {
-				tr := &t.list[a.ids[k]]
-				if p != prev || len(tr.text) > i+1 || !tr.matches(view[i+1-len(tr.text):i+1]) {
+			for _, id := range a.ids {
+				tr := &t.list[id]
+				if len(tr.text) > i+1 || !tr.matches(view[i+1-len(tr.text):i+1]) {
 					continue
 				}
 				var pending bool

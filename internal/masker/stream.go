@@ -30,6 +30,7 @@ type streamState struct {
 	spans  []span
 	pspans []patternSpan
 	out    []byte
+	joined []byte // held + the new input
 }
 
 // carry is a pattern value (a token after glpat-, a query value) that ran
@@ -61,7 +62,8 @@ func (m *Masker) Write(p []byte) (int, error) {
 		n := min(len(p)-done, maxChunk)
 		data := p[done : done+n]
 		if len(s.held) > 0 {
-			data = append(s.held, data...)
+			s.joined = append(append(s.joined[:0], s.held...), data...)
+			data = s.joined
 		}
 		if err := m.process(data, false); err != nil {
 			return done, err
