@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/jobrun/jobrun/internal/cmd/mask"
 	"github.com/jobrun/jobrun/internal/cmd/version"
 	"github.com/jobrun/jobrun/internal/cmdutil"
 	"github.com/jobrun/jobrun/internal/config"
@@ -65,6 +66,7 @@ config.toml files for settings that let one job steal another job's token.`,
 	cmd.SetErr(f.IOStreams.ErrOut)
 
 	cmd.AddCommand(version.NewCmdVersion(f, nil))
+	cmd.AddCommand(mask.NewCmdMask(f, nil))
 	return cmd
 }
 
