@@ -39,13 +39,21 @@ type trigger struct {
 	kind patternKind
 }
 
-// triggers finds trigger strings by their last byte: one memchr-speed pass
-// per distinct last byte, then a table look-up of the byte before it.
+// triggers finds trigger strings with memchr-speed passes over the text:
+// case-sensitive ones by their first two bytes ("gl" finds all of GitLab's
+// prefixes, ":/" finds "://"), case-insensitive ones and those ending in
+// '=' by their last byte and a table look-up of the byte before it.
 type triggers struct {
 	list    []trigger
+	heads   []head
 	anchors []anchor
 	first   [256]bool // first bytes (both cases of folded triggers)
 	maxLen  int
+}
+
+type head struct {
+	key [2]byte
+	ids []int32 // triggers starting with key
 }
 
 type anchor struct {
@@ -61,6 +69,11 @@ func newTriggers(list []trigger) *triggers {
 		for _, c := range variants(tr.text[0], tr.fold) {
 			t.first[c] = true
 		}
+		if !tr.fold && tr.text[len(tr.text)-1] != '=' {
+			h := t.head([2]byte(tr.text[:2]))
+			h.ids = append(h.ids, int32(id))
+			continue
+		}
 		for _, c := range variants(tr.text[len(tr.text)-1], tr.fold) {
 			a := t.anchor(c)
 			a.ids = append(a.ids, int32(id))
@@ -70,6 +83,16 @@ func newTriggers(list []trigger) *triggers {
 		}
 	}
 	return t
+}
+
+func (t *triggers) head(key [2]byte) *head {
+	for i := range t.heads {
+		if t.heads[i].key == key {
+			return &t.heads[i]
+		}
+	}
+	t.heads = append(t.heads, head{key: key})
+	return &t.heads[len(t.heads)-1]
 }
 
 func (t *triggers) anchor(c byte) *anchor {
@@ -123,6 +146,27 @@ type patternSpan struct {
 // not ended yet), or len(view).
 func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, int) {
 	hold := len(view)
+	for hi := range t.heads {
+		h := &t.heads[hi]
+		for i := 0; ; i++ {
+			j := indexPair(view[i:], h.key)
+			if j < 0 {
+				break
+			}
+			i += j
+			for _, id := range h.ids {
+				tr := &t.list[id]
+				if !bytes.HasPrefix(view[i:], tr.text) {
+					continue
+				}
+				var pending bool
+				out, pending = t.value(view, i, i+len(tr.text), tr.kind, final, out)
+				if pending {
+					hold = min(hold, i)
+				}
+			}
+		}
+	}
 	for ai := range t.anchors {
 		a := &t.anchors[ai]
 		for i := 0; ; i++ {
@@ -238,4 +282,20 @@ func (t *triggers) partial(view []byte, from int) int {
 		}
 	}
 	return n
+}
+
+// pairWindow keeps bytes.Index on its vector path: on longer input it
+// steps from one occurrence of the first byte to the next, which is slow
+// when that byte is common (':' in timestamps, 'g' in words) but the pair
+// is rare.
+const pairWindow = 64
+
+// indexPair is bytes.Index(b, key[:]), searched in windows of pairWindow.
+func indexPair(b []byte, key [2]byte) int {
+	for i := 0; i+1 < len(b); i += pairWindow - 1 {
+		if j := bytes.Index(b[i:min(i+pairWindow, len(b))], key[:]); j >= 0 {
+			return i + j
+		}
+	}
+	return -1
 }
