@@ -39,10 +39,10 @@ type trigger struct {
 	kind patternKind
 }
 
-// triggers finds trigger strings with memchr-speed passes over the text:
-// case-sensitive ones by their first two bytes ("gl" finds all of GitLab's
-// prefixes, ":/" finds "://"), case-insensitive ones and those ending in
-// '=' by their last byte and a table look-up of the byte before it.
+// triggers finds trigger strings in one word-at-a-time pass over the text
+// (find.go): case-sensitive ones by their first two bytes ("gl" finds all
+// of GitLab's prefixes, ":/" finds "://"), case-insensitive ones and those
+// ending in '=' by their last byte and a table look-up of the byte before.
 type triggers struct {
 	list    []trigger
 	heads   []head
@@ -52,12 +52,14 @@ type triggers struct {
 }
 
 type head struct {
-	key [2]byte
-	ids []int32 // triggers starting with key
+	key        [2]byte
+	rep0, rep1 uint64  // key[0] and key[1] in every byte of a word
+	ids        []int32 // triggers starting with key
 }
 
 type anchor struct {
 	last byte
+	rep  uint64    // last in every byte of a word
 	prev [256]bool // second-to-last bytes of the triggers below
 	ids  []int32   // triggers ending in last
 }
@@ -91,7 +93,7 @@ func (t *triggers) head(key [2]byte) *head {
 			return &t.heads[i]
 		}
 	}
-	t.heads = append(t.heads, head{key: key})
+	t.heads = append(t.heads, head{key: key, rep0: repeat(key[0]), rep1: repeat(key[1])})
 	return &t.heads[len(t.heads)-1]
 }
 
@@ -101,7 +103,7 @@ func (t *triggers) anchor(c byte) *anchor {
 			return &t.anchors[i]
 		}
 	}
-	t.anchors = append(t.anchors, anchor{last: c})
+	t.anchors = append(t.anchors, anchor{last: c, rep: repeat(c)})
 	return &t.anchors[len(t.anchors)-1]
 }
 
@@ -141,63 +143,16 @@ type patternSpan struct {
 	open       bool
 }
 
-// find appends the values found after triggers in view. It returns the
-// first view position that must stay buffered (a URL whose authority has
-// not ended yet), or len(view).
-func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, int) {
-	hold := len(view)
-	for hi := range t.heads {
-		h := &t.heads[hi]
-		for i := 0; ; i++ {
-			j := indexPair(view[i:], h.key)
-			if j < 0 {
-				break
-			}
-			i += j
-			for _, id := range h.ids {
-				tr := &t.list[id]
-				if !bytes.HasPrefix(view[i:], tr.text) {
-					continue
-				}
-				var pending bool
-				out, pending = t.value(view, i, i+len(tr.text), tr.kind, final, out)
-				if pending {
-					hold = min(hold, i)
-				}
-			}
-		}
-	}
-	for ai := range t.anchors {
-		a := &t.anchors[ai]
-		for i := 0; ; i++ {
-			j := bytes.IndexByte(view[i:], a.last)
-			if j < 0 {
-				break
-			}
-			i += j
-			if i == 0 || !a.prev[view[i-1]] {
-				continue
-			}
-			for _, id := range a.ids {
-				tr := &t.list[id]
-				if len(tr.text) > i+1 || !tr.matches(view[i+1-len(tr.text):i+1]) {
-					continue
-				}
-				var pending bool
-				out, pending = t.value(view, i+1-len(tr.text), i+1, tr.kind, final, out)
-				if pending {
-					hold = min(hold, i+1-len(tr.text))
-				}
-			}
-		}
-	}
-	return out, hold
-}
-
-// value scans the value of a pattern whose trigger spans view[ts:te].
-func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, out []patternSpan) ([]patternSpan, bool) {
+// value scans the value of a pattern whose trigger spans view[ts:te]; a
+// URL whose authority is still open lowers hold to the trigger's start.
+func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, out []patternSpan, hold int) ([]patternSpan, int) {
 	if kind == authority {
-		return authoritySpan(view, ts, te, final, out)
+		var pending bool
+		out, pending = authoritySpan(view, ts, te, final, out)
+		if pending {
+			hold = min(hold, ts)
+		}
+		return out, hold
 	}
 	e := valueEnd(view, te, kind)
 	if e > te {
@@ -205,7 +160,7 @@ func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, 
 	} else if e == len(view) && !final {
 		out = append(out, patternSpan{start: te, end: te, kind: kind, open: true})
 	}
-	return out, false
+	return out, hold
 }
 
 // valueEnd returns the end of the run of kind's characters at view[from:].
@@ -282,20 +237,4 @@ func (t *triggers) partial(view []byte, from int) int {
 		}
 	}
 	return n
-}
-
-// pairWindow keeps bytes.Index on its vector path: on longer input it
-// steps from one occurrence of the first byte to the next, which is slow
-// when that byte is common (':' in timestamps, 'g' in words) but the pair
-// is rare.
-const pairWindow = 64
-
-// indexPair is bytes.Index(b, key[:]), searched in windows of pairWindow.
-func indexPair(b []byte, key [2]byte) int {
-	for i := 0; i+1 < len(b); i += pairWindow - 1 {
-		if j := bytes.Index(b[i:min(i+pairWindow, len(b))], key[:]); j >= 0 {
-			return i + j
-		}
-	}
-	return -1
 }
