@@ -110,6 +110,8 @@ func TestMaskOverlapAndOrder(t *testing.T) {
 		{name: "repeated occurrences", secrets: []string{"password1"}, in: "password1 password1password1 x",
 			want: "[MASKED] [MASKED] x"},
 		{name: "no secret in input", secrets: []string{"password1"}, in: "nothing | to | see\n", want: "nothing  to  see\n"},
+		{name: "a 2-byte GitLab-masked value is still masked", masked: []string{"ab"}, in: "xa|bya|b", want: "x[MASKED]y[MASKED]"},
+		{name: "a 1-byte GitLab-masked value", masked: []string{"q"}, in: "aqq|b", want: "a[MASKED]b"},
 		{name: "almost a secret", secrets: []string{"password1"}, in: "password password2 passwor", want: "password password2 passwor"},
 		{name: "needle longer than a chunk of writes", secrets: []string{strings.Repeat("0123456789", 8)},
 			in: "a" + strings.Repeat("0123456789|", 8) + "b", want: "a[MASKED]b"},

@@ -47,7 +47,8 @@ type triggers struct {
 	list    []trigger
 	heads   []head
 	anchors []anchor
-	first   [256]bool // first bytes (both cases of folded triggers)
+	first   [256]uint16 // 1 + index in byFirst of the triggers starting with a byte
+	byFirst [][]int32
 	maxLen  int
 }
 
@@ -69,7 +70,11 @@ func newTriggers(list []trigger) *triggers {
 	for id, tr := range list {
 		t.maxLen = max(t.maxLen, len(tr.text))
 		for _, c := range variants(tr.text[0], tr.fold) {
-			t.first[c] = true
+			if t.first[c] == 0 {
+				t.byFirst = append(t.byFirst, nil)
+				t.first[c] = uint16(len(t.byFirst))
+			}
+			t.byFirst[t.first[c]-1] = append(t.byFirst[t.first[c]-1], int32(id))
 		}
 		if !tr.fold && tr.text[len(tr.text)-1] != '=' {
 			h := t.head([2]byte(tr.text[:2]))
@@ -226,11 +231,12 @@ func isAuthorityByte(c byte) bool {
 func (t *triggers) partial(view []byte, from int) int {
 	n := len(view)
 	for s := max(from, n-t.maxLen+1, 0); s < n; s++ {
-		if !t.first[view[s]] {
+		f := t.first[view[s]]
+		if f == 0 {
 			continue
 		}
-		for i := range t.list {
-			tr := &t.list[i]
+		for _, id := range t.byFirst[f-1] {
+			tr := &t.list[id]
 			if len(tr.text) > n-s && (tr.fold && bytes.EqualFold(tr.text[:n-s], view[s:]) || bytes.Equal(tr.text[:n-s], view[s:])) {
 				return s
 			}
