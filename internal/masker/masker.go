@@ -10,6 +10,13 @@
 // reordered; only bytes that may still begin a match are held back, and at
 // Close a held tail that begins like a secret is masked, not released.
 //
+// What is held back after a Write: the longest tail that is a proper
+// prefix of a needle (at most the longest needle − 1 bytes), or of a
+// trigger such as "glp"; an unfinished terminal escape sequence (at most
+// 512 bytes); a URL whose authority has not ended yet (at most 259 bytes
+// after "://"). The value after a token prefix or query parameter is never
+// held: it is masked as it arrives, across writes.
+//
 // The package has two halves: the policy in this file and derive.go
 // (minimum length, derived forms, prefixes) turns secrets into needles;
 // the matcher (matcher.go, patterns.go, escape.go) and the stream

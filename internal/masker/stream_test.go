@@ -214,3 +214,23 @@ func TestWriteDoesNotAllocate(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// Extra prefixes have no cap (GitLab Runner silently keeps 15).
+func TestManyPrefixes(t *testing.T) {
+	t.Parallel()
+	var prefixes []string
+	var in, want strings.Builder
+	for i := range 60 {
+		p := fmt.Sprintf("tok%02d_", i)
+		prefixes = append(prefixes, p)
+		fmt.Fprintf(&in, "%sS3cret%d ", p, i)
+		fmt.Fprintf(&want, "%s[MASKED] ", p)
+	}
+	var out bytes.Buffer
+	m := New(&out, Options{Prefixes: prefixes})
+	fmt.Fprint(m, in.String())
+	m.Close()
+	if diff := cmp.Diff(want.String(), out.String()); diff != "" {
+		t.Error(diff)
+	}
+}
