@@ -14,6 +14,7 @@ func FuzzMask(f *testing.F) {
 	f.Add("aaaabbbbcccc", "bbbbccccdddd", []byte("0aaaabbbbccccdddd1\x1b[31mab\x1b[0m"), []byte{0, 7, 200, 13})
 	f.Add("line-one-xx\nline-two-yy", "key=value&x", []byte("-----BEGIN\n\x1b]0;t\x07ok X-AMZ-SIGNATURE=a"), []byte{255, 128, 64})
 	f.Add("p@ss:w0rd/+", "short", []byte("ssh://git:p@ss:w0rd@host glrt-"), []byte{1})
+	f.Add("tput-secret", "dcs-secret", []byte("x\x1b(B\x1b[m y \x1bPq#0\x1b\\ z \x1b7 \x1b[?25l \x1b]8;;http://a\x1b\\"), []byte{0, 9, 1, 30, 2, 60})
 	f.Fuzz(func(t *testing.T, s1, s2 string, text, cuts []byte) {
 		if len(s1) < 4 || len(s2) < 4 || len(s1) > 80 || len(s2) > 80 || len(text) > 2048 {
 			t.Skip()

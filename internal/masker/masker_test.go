@@ -91,6 +91,8 @@ func TestMaskLeakCases(t *testing.T) {
 			secrets: []string{"colourful-secret"}, in: "<\x1b[31mcolour\x1b[0mful-se|\x1b[1;32mcret>", want: "<\x1b[31m[MASKED]>"},
 		{name: "F OSC title and colour glued around a secret",
 			secrets: []string{"colourful-secret"}, in: "\x1b]0;title\x07colourful-secret\x1b[0m", want: "\x1b]0;title\x07[MASKED]\x1b[0m"},
+		{name: "F tput sgr0 (ESC ( B) inside a secret",
+			secrets: []string{"colourful-secret"}, in: "colourful\x1b(B\x1b[m-sec|ret", want: "[MASKED]"},
 		{name: "F escape split across writes",
 			secrets: []string{"colourful-secret"}, in: "colour\x1b[3|8;5;1|96mful-secret.", want: "[MASKED]."},
 		{name: "G short line of a multi-line secret is not masked alone",

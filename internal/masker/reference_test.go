@@ -116,7 +116,13 @@ func referenceReplace(in []byte, spans []span) []byte {
 	return append(out, in[cur:]...)
 }
 
-var referenceEscape = regexp.MustCompile(`^(?:\x1b\[[\x20-\x3f]{0,61}[\x40-\x7e]|\x1b\][^\x07\x1b]{0,509}(?:\x07|\x1b\\))`)
+// referenceEscape: CSI; OSC, DCS, SOS, PM, APC up to BEL or ESC \; ESC,
+// intermediates, final; ESC and one final byte.
+var referenceEscape = regexp.MustCompile(`^(?:` +
+	`\x1b\[[\x20-\x3f]{0,61}[\x40-\x7e]|` +
+	`\x1b[\]PX^_][^\x07\x1b]{0,509}(?:\x07|\x1b\\)|` +
+	`\x1b[\x20-\x2f]{1,62}[\x30-\x7e]|` +
+	`\x1b[\x30-\x4f\x51-\x57\x59\x5a\x5c\x60-\x7e])`)
 
 // referenceStrip removes CSI and OSC sequences and says where each
 // remaining byte came from.
