@@ -93,6 +93,8 @@ func TestMaskLeakCases(t *testing.T) {
 			secrets: []string{"colourful-secret"}, in: "\x1b]0;title\x07colourful-secret\x1b[0m", want: "\x1b]0;title\x07[MASKED]\x1b[0m"},
 		{name: "F tput sgr0 (ESC ( B) inside a secret",
 			secrets: []string{"colourful-secret"}, in: "colourful\x1b(B\x1b[m-sec|ret", want: "[MASKED]"},
+		{name: "F secret inside a terminal title (OSC) is masked in the raw bytes",
+			secrets: []string{"title-secret"}, in: "\x1b]0;title-se|cret\x07", want: "\x1b]0;[MASKED]\x07"},
 		{name: "F escape split across writes",
 			secrets: []string{"colourful-secret"}, in: "colour\x1b[3|8;5;1|96mful-secret.", want: "[MASKED]."},
 		{name: "G short line of a multi-line secret is not masked alone",

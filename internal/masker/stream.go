@@ -100,7 +100,7 @@ func (m *Masker) process(data []byte, final bool) error {
 	view, vm := data, viewMap{end: len(data)}
 	if bytes.IndexByte(data, esc) >= 0 {
 		s.view, s.pos, vm.end = stripEscapes(data, s.view, s.pos, final)
-		view, vm.pos = s.view, s.pos
+		view, vm.pos, vm.stripped = s.view, s.pos, true
 	}
 
 	s.vspans = mt.find(view, s.vspans[:0])
@@ -109,7 +109,7 @@ func (m *Masker) process(data []byte, final bool) error {
 		spans = append(spans, span{vm.orig(sp.start), vm.orig(sp.end-1) + 1})
 	}
 	spans, pending := m.patternSpans(view, vm, final, spans)
-	raw := vm.pos != nil
+	raw := vm.stripped
 	if raw {
 		// A secret can also hide in the raw bytes, its first byte taken
 		// for the end of an escape sequence (ESC [ 0 a…).
@@ -233,12 +233,13 @@ func compareSpans(a, b span) int { return cmp.Compare(a.start, b.start) }
 
 // viewMap maps positions of the escape-stripped view back to the buffer.
 type viewMap struct {
-	pos []int32 // nil: the view is the buffer
-	end int     // where the view ends in the buffer
+	stripped bool    // false: the view is the buffer
+	pos      []int32 // when stripped: where each view byte is in the buffer
+	end      int     // where the view ends in the buffer
 }
 
 func (v viewMap) orig(i int) int {
-	if v.pos == nil {
+	if !v.stripped {
 		return i
 	}
 	return int(v.pos[i])
@@ -246,7 +247,7 @@ func (v viewMap) orig(i int) int {
 
 // at is orig, extended to the end of the view.
 func (v viewMap) at(i int) int {
-	if v.pos == nil {
+	if !v.stripped {
 		return min(i, v.end)
 	}
 	if i >= len(v.pos) {
@@ -257,7 +258,7 @@ func (v viewMap) at(i int) int {
 
 // index returns the first view position at or after buffer offset o.
 func (v viewMap) index(o int) int {
-	if v.pos == nil {
+	if !v.stripped {
 		return min(o, v.end)
 	}
 	i, _ := slices.BinarySearch(v.pos, int32(o))
