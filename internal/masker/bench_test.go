@@ -134,3 +134,26 @@ func BenchmarkMask(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMaskAdversarial feeds inputs made of triggers only; each must
+// run at the same order of speed as ordinary text (no quadratic rescans).
+func BenchmarkMaskAdversarial(b *testing.B) {
+	for _, unit := range []string{"glpat-", "private_token=", "://", "\x1b]", "\x1b[", "a"} {
+		in := []byte(strings.Repeat(unit, (1<<20)/len(unit)))
+		b.Run(fmt.Sprintf("%q", unit), func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				m := New(struct{ io.Writer }{io.Discard}, Options{})
+				if err := m.AddSecret("S", strings.Repeat("a", 60)+"b"); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := m.Write(in); err != nil {
+					b.Fatal(err)
+				}
+				if err := m.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

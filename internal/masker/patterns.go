@@ -159,6 +159,13 @@ func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, 
 		}
 		return out, hold
 	}
+	if n := len(out); n > 0 {
+		// A trigger inside the value just found ("glpat-glpat-…") has a
+		// value inside it too: skipping it keeps the scan linear.
+		if last := out[n-1]; last.kind != authority && last.kind >= kind && last.start <= ts && ts < last.end {
+			return out, hold
+		}
+	}
 	e := valueEnd(view, te, kind)
 	if e > te {
 		out = append(out, patternSpan{start: te, end: e, kind: kind, open: e == len(view)})
