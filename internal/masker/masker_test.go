@@ -185,6 +185,9 @@ func TestMaskPatterns(t *testing.T) {
 		cases = append(cases, maskCase{name: upper, in: "GET /x?a=1&" + upper + "v%2Fa|l+ue&b=2 ok", want: "GET /x?a=1&" + upper + Mask + "&b=2 ok"})
 	}
 	cases = append(cases, []maskCase{
+		{name: "trigger inside a token", in: "glpat-glpat-a|bc def", want: "glpat-" + Mask + " def"},
+		{name: "token inside a query value", in: "?private_token=glpat-a|bc&x=1", want: "?private_token=" + Mask + "&x=1"},
+		{name: "query trigger inside a query value", in: "?job_token=a=job_token=b c", want: "?job_token=" + Mask + " c"},
 		{name: "token body across many writes", in: "glpat-|abc|def|ghi| next", want: "glpat-" + Mask + " next"},
 		{name: "prefix without body", in: "glpat- and glpat-", want: "glpat- and glpat-"},
 		{name: "extra prefix", opts: Options{Prefixes: []string{"ghp_", "xoxb-"}}, in: "ghp_abc123 xoxb-1-2 glpat-x", want: "ghp_" + Mask + " xoxb-" + Mask + " glpat-" + Mask},
