@@ -19,8 +19,10 @@
 //
 // The package has two halves: the policy in this file and derive.go
 // (minimum length, derived forms, prefixes) turns secrets into needles;
-// the matcher (matcher.go, patterns.go, escape.go) and the stream
-// (stream.go) find and replace them and know nothing about secrets.
+// the matcher (matcher.go and index.go: fixed needles; patterns.go and
+// find.go: triggers and their values; escape.go: the escape-free view) and
+// the stream (stream.go) find and replace them and know nothing about
+// secrets.
 package masker
 
 import (
