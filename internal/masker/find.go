@@ -28,11 +28,10 @@ func zeroBytes(v uint64) uint64 {
 	return ^((v&low7 + low7) | v) & highBits
 }
 
-// find appends the values found after triggers in view. It returns the
-// first view position that must stay buffered (a URL whose authority has
-// not ended yet), or len(view).
-func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, int) {
-	hold := len(view)
+// find appends the values found after triggers in view, and says what a
+// URL whose authority has not ended yet needs kept (see pending).
+func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, pending) {
+	hold := pending{keep: len(view), hold: len(view)}
 	i := 0
 	if len(t.heads) == 2 && len(t.anchors) == 1 { // the default set, unrolled
 		h0, h1, a0 := &t.heads[0], &t.heads[1], &t.anchors[0]
@@ -66,7 +65,7 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 }
 
 // word handles the 8 bytes at view[i:] of a word that may hold a key.
-func (t *triggers) word(view []byte, i int, final bool, out []patternSpan, hold int) ([]patternSpan, int) {
+func (t *triggers) word(view []byte, i int, final bool, out []patternSpan, hold pending) ([]patternSpan, pending) {
 	x := binary.LittleEndian.Uint64(view[i:])
 	y := binary.LittleEndian.Uint64(view[i+1:])
 	var z uint64
@@ -83,7 +82,7 @@ func (t *triggers) word(view []byte, i int, final bool, out []patternSpan, hold 
 }
 
 // at handles the triggers that start (heads) or end (anchors) at view[p].
-func (t *triggers) at(view []byte, p int, final bool, out []patternSpan, hold int) ([]patternSpan, int) {
+func (t *triggers) at(view []byte, p int, final bool, out []patternSpan, hold pending) ([]patternSpan, pending) {
 	c := view[p]
 	for hi := range t.heads {
 		h := &t.heads[hi]

@@ -11,11 +11,12 @@
 // Close a held tail that begins like a secret is masked, not released.
 //
 // What is held back after a Write: the longest tail that is a proper
-// prefix of a needle (at most the longest needle − 1 bytes), or of a
-// trigger such as "glp"; an unfinished terminal escape sequence (at most
-// 512 bytes); a URL whose authority has not ended yet (at most 259 bytes
-// after "://"). The value after a token prefix or query parameter is never
-// held: it is masked as it arrives, across writes.
+// prefix of a needle (at most the longest needle − 1 bytes); an unfinished
+// terminal escape sequence (at most 512 bytes); in a URL whose authority
+// has not ended yet, what follows "user:" (at most 256 bytes). A tail that
+// may begin a trigger ("glp", "https://host") is written but kept to be
+// searched again with the next write; the value after a token prefix or
+// query parameter is never held: it is masked as it arrives.
 //
 // The package has two halves: the policy in this file and derive.go
 // (minimum length, derived forms, prefixes) turns secrets into needles;

@@ -144,18 +144,27 @@ func (tr *trigger) matches(b []byte) bool {
 // ran to the end of the view and may go on in the next write.
 type patternSpan struct {
 	start, end int
+	trigger    int // where the trigger starts
 	kind       patternKind
 	open       bool
 }
 
-// value scans the value of a pattern whose trigger spans view[ts:te]; a
-// URL whose authority is still open lowers hold to the trigger's start.
-func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, out []patternSpan, hold int) ([]patternSpan, int) {
+// pending is what the triggers need kept for the next write, as view
+// positions: from keep on, bytes stay buffered so that a trigger is found
+// again; from hold on, they are not written yet, as they may be secret.
+type pending struct{ keep, hold int }
+
+// value scans the value of a pattern whose trigger spans view[ts:te]. A
+// URL whose authority is still open keeps its trigger and holds back what
+// may be its password.
+func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, out []patternSpan, hold pending) ([]patternSpan, pending) {
 	if kind == authority {
-		var pending bool
-		out, pending = authoritySpan(view, ts, te, final, out)
-		if pending {
-			hold = min(hold, ts)
+		var open bool
+		var secretFrom int
+		out, open, secretFrom = authoritySpan(view, ts, te, final, out)
+		if open {
+			hold.keep = min(hold.keep, ts)
+			hold.hold = min(hold.hold, secretFrom)
 		}
 		return out, hold
 	}
@@ -168,9 +177,9 @@ func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, 
 	}
 	e := valueEnd(view, te, kind)
 	if e > te {
-		out = append(out, patternSpan{start: te, end: e, kind: kind, open: e == len(view)})
+		out = append(out, patternSpan{start: te, end: e, trigger: ts, kind: kind, open: e == len(view)})
 	} else if e == len(view) && !final {
-		out = append(out, patternSpan{start: te, end: te, kind: kind, open: true})
+		out = append(out, patternSpan{start: te, end: te, trigger: ts, kind: kind, open: true})
 	}
 	return out, hold
 }
@@ -204,8 +213,9 @@ func isQueryByte(c byte) bool {
 
 // authoritySpan masks the password of scheme://user:password@host: from
 // after the first ':' to the last '@' of the authority. An authority that
-// the view ends inside of is pending: it is decided in a later write.
-func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]patternSpan, bool) {
+// the view ends inside of is open: it is decided in a later write, and
+// what follows its first ':' may be a password.
+func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]patternSpan, bool, int) {
 	colon, at := -1, -1
 	i := te
 	for ; i < len(view) && i-te < maxAuthority && isAuthorityByte(view[i]); i++ {
@@ -217,12 +227,15 @@ func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]pa
 		}
 	}
 	if i == len(view) && i-te < maxAuthority && !final {
-		return out, true
+		if colon >= 0 {
+			return out, true, colon + 1
+		}
+		return out, true, len(view)
 	}
 	if colon >= 0 && at > colon+1 {
-		out = append(out, patternSpan{start: colon + 1, end: at, kind: authority})
+		out = append(out, patternSpan{start: colon + 1, end: at, trigger: ts, kind: authority})
 	}
-	return out, false
+	return out, false, len(view)
 }
 
 func isAuthorityByte(c byte) bool {

@@ -108,7 +108,7 @@ func (m *Masker) process(data []byte, final bool) error {
 	for _, sp := range s.vspans {
 		spans = append(spans, span{vm.orig(sp.start), vm.orig(sp.end-1) + 1})
 	}
-	spans, pending := m.patternSpans(view, vm, final, spans)
+	spans, pend, next, contFrom := m.patternSpans(view, vm, final, spans)
 	raw := vm.stripped
 	if raw {
 		// A secret can also hide in the raw bytes, its first byte taken
@@ -116,12 +116,27 @@ func (m *Masker) process(data []byte, final bool) error {
 		spans = mt.find(data, spans)
 	}
 
-	hold := len(data)
+	// Bytes from hold on are not written yet: they may begin a secret (or
+	// finish an escape sequence). Bytes from keep on stay buffered, written
+	// or not, so that a trigger they begin ("glp", "://host") is found.
+	hold, keep := len(data), len(data)
 	if !final {
-		vs := min(mt.partial(view, 0, 1), m.trig.partial(view, 0), pending)
-		hold = vm.at(vs)
+		hold = min(vm.at(mt.partial(view, 0, 1)), vm.at(pend.hold))
 		if raw {
-			hold = min(hold, mt.partial(data, 0, 1))
+			// Back to a sequence boundary: the next write must parse the
+			// kept bytes as this one did.
+			hold = min(hold, vm.boundary(mt.partial(data, 0, 1)))
+		}
+		keep = min(hold, vm.at(m.trig.partial(view, 0)), vm.at(pend.keep))
+		// A value not written yet must be found again: keep its trigger,
+		// or for a value carried over, the carry.
+		for _, p := range s.pspans {
+			if p.end > p.start && vm.orig(p.start) >= hold {
+				keep = min(keep, vm.at(p.trigger))
+			}
+		}
+		if contFrom >= 0 && contFrom >= s.base+int64(hold) {
+			next = s.carry
 		}
 	} else {
 		tail := len(data)
@@ -135,18 +150,20 @@ func (m *Masker) process(data []byte, final bool) error {
 			spans = append(spans, span{tail, len(data)})
 		}
 	}
-	s.spans = spans
-	return s.emit(m.dst, data, spans, hold)
+	s.spans, s.carry = spans, next
+	return s.emit(m.dst, data, spans, hold, keep)
 }
 
 // patternSpans appends the values of token prefixes, query parameters and
 // URL passwords, and the continuation of a value carried over from the
-// last write. It returns the view position of the first pending URL.
-func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span) ([]span, int) {
+// last write. It returns what open URLs need kept and held, the carry for
+// the next write, and where the carried-over value's span starts (-1:
+// none).
+func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span) ([]span, pending, carry, int64) {
 	s := &m.stream
-	var pending int
-	s.pspans, pending = m.trig.find(view, final, s.pspans[:0])
-	next := carry{from: -1}
+	var pend pending
+	s.pspans, pend = m.trig.find(view, final, s.pspans[:0])
+	next, contFrom := carry{from: -1}, int64(-1)
 	viewEnd := s.base + int64(vm.end)
 	if c := s.carry; c.kind != 0 {
 		ci := vm.index(int(c.at - s.base))
@@ -159,6 +176,7 @@ func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span)
 			// Also when the value ended right away: the part before this
 			// write may not have been written out yet.
 			spans = append(spans, span{int(from - s.base), vm.at(e)})
+			contFrom = from
 		}
 		if e == len(view) && !final {
 			next = carry{kind: c.kind, at: viewEnd, from: from}
@@ -182,14 +200,15 @@ func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span)
 			}
 		}
 	}
-	s.carry = next
-	return spans, pending
+	return spans, pend, next, contFrom
 }
 
 // emit writes data[:hold] with the spans that start before hold masked,
-// and keeps data[hold:] for the next write. Spans may overlap, repeat and
-// reach past hold; the union of touching spans becomes one [MASKED].
-func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold int) error {
+// and keeps data[keep:] (keep ≤ hold) for the next write. Spans may
+// overlap, repeat, reach past hold, or start before what was already
+// written (found again in kept bytes); the union of touching spans becomes
+// one [MASKED].
+func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold, keep int) error {
 	slices.SortFunc(spans, compareSpans)
 	out := s.out[:0]
 	for _, sp := range spans {
@@ -212,8 +231,8 @@ func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold int) e
 	end := s.base + int64(hold)
 	var err error
 	switch {
-	case len(out) == 0 && s.emitted == s.base && hold > 0:
-		_, err = dst.Write(data[:hold]) // nothing masked: no copy
+	case len(out) == 0 && s.emitted < end:
+		_, err = dst.Write(data[s.emitted-s.base : hold]) // nothing masked: no copy
 		s.emitted = end
 	case s.emitted < end:
 		out = append(out, data[s.emitted-s.base:hold]...)
@@ -223,8 +242,8 @@ func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold int) e
 		_, err = dst.Write(out)
 	}
 	s.out = out
-	s.held = append(s.held[:0], data[hold:]...)
-	s.base = end
+	s.held = append(s.held[:0], data[keep:]...)
+	s.base += int64(keep)
 	s.err = err
 	return err
 }
@@ -263,4 +282,20 @@ func (v viewMap) index(o int) int {
 	}
 	i, _ := slices.BinarySearch(v.pos, int32(o))
 	return i
+}
+
+// boundary returns o, or if o lies inside an escape sequence the start of
+// the run of sequences it belongs to.
+func (v viewMap) boundary(o int) int {
+	if !v.stripped || o >= v.end {
+		return o // (an unfinished sequence at the end is held whole anyway)
+	}
+	j := v.index(o)
+	if j < len(v.pos) && int(v.pos[j]) == o {
+		return o
+	}
+	if j == 0 {
+		return 0
+	}
+	return int(v.pos[j-1]) + 1
 }
