@@ -16,7 +16,7 @@ import (
 // pieces, with 1, 10, 100 and 1000 secrets of 20–40 bytes and derived
 // forms on, next to io.Copy of the same bytes as the reference. Run:
 //
-//	go test ./internal/masker -run '^$' -bench Mask -count 6 > bench.txt
+//	go test ./internal/masker -run '^$' -bench 'Mask$' -count 6 > bench.txt
 //	benchstat bench.txt
 
 const (
