@@ -22,6 +22,11 @@ func repeat(c byte) uint64 { return lowBits * uint64(c) }
 // zeroBytes, it may also flag bytes above a zero byte).
 func maybeZero(v uint64) uint64 { return (v - lowBits) &^ v & highBits }
 
+// maybeZero3 is maybeZero(a) | maybeZero(b) | maybeZero(c), with one mask.
+func maybeZero3(a, b, c uint64) uint64 {
+	return ((a-lowBits)&^a | (b-lowBits)&^b | (c-lowBits)&^c) & highBits
+}
+
 // zeroBytes has the high bit set in exactly the bytes of v that are zero.
 func zeroBytes(v uint64) uint64 {
 	const low7 = 0x7f7f7f7f7f7f7f7f
@@ -36,11 +41,19 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 	if len(t.heads) == 2 && len(t.anchors) == 1 { // the default set, unrolled
 		h0, h1, a0 := &t.heads[0], &t.heads[1], &t.anchors[0]
 		p0, q0, p1, q1, r0 := h0.rep0, h0.rep1, h1.rep0, h1.rep1, a0.rep
-		for ; i+9 <= len(view); i += 8 {
-			x := binary.LittleEndian.Uint64(view[i:])
-			y := binary.LittleEndian.Uint64(view[i+1:])
-			if maybeZero((x^p0)|(y^q0))|maybeZero((x^p1)|(y^q1))|maybeZero(x^r0) != 0 {
-				out, hold = t.word(view, i, final, out, hold)
+		for ; i+17 <= len(view); i += 16 { // two words at a time
+			w := view[i : i+17]
+			x1, y1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
+			x2, y2 := binary.LittleEndian.Uint64(w[8:]), binary.LittleEndian.Uint64(w[9:])
+			z1 := maybeZero3((x1^p0)|(y1^q0), (x1^p1)|(y1^q1), x1^r0)
+			z2 := maybeZero3((x2^p0)|(y2^q0), (x2^p1)|(y2^q1), x2^r0)
+			if z1|z2 != 0 {
+				if z1 != 0 {
+					out, hold = t.word(view, i, final, out, hold)
+				}
+				if z2 != 0 {
+					out, hold = t.word(view, i+8, final, out, hold)
+				}
 			}
 		}
 	}
