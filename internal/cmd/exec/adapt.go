@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"fmt"
+
 	"github.com/jobrun/jobrun/internal/pipeline"
 	"github.com/jobrun/jobrun/internal/runner"
 )
@@ -9,9 +11,15 @@ import (
 // (docs/runner.md): the payload GitLab would send, plus what GitLab keeps
 // to itself — stage, when, needs, allow_failure, retry. Needs on jobs
 // that `jobrun exec JOB ...` left out count as met.
-func localJobs(plan *pipeline.Plan) []runner.LocalJob {
-	jobs := make([]runner.LocalJob, 0, len(plan.Jobs))
+//
+// Trigger jobs have no script: running one would report a success that
+// never happened, so they are left out and returned as notes instead.
+func localJobs(plan *pipeline.Plan) (jobs []runner.LocalJob, notes []string) {
 	for _, j := range plan.Jobs {
+		if j.Trigger != nil {
+			notes = append(notes, triggerNote(j))
+			continue
+		}
 		n := runner.Node{
 			Name: j.Name, Stage: j.Stage, When: j.When, StartIn: j.StartInDuration(),
 			NeedsDeclared: j.Needs != nil,
@@ -34,7 +42,20 @@ func localJobs(plan *pipeline.Plan) []runner.LocalJob {
 		payload := j.Payload
 		jobs = append(jobs, runner.LocalJob{Payload: &payload, Node: n})
 	}
-	return runner.TrimNeeds(jobs)
+	return runner.TrimNeeds(jobs), notes
+}
+
+// triggerNote says why a trigger job does not run and what to do instead.
+func triggerNote(j *pipeline.Job) string {
+	if j.Trigger.Local && len(j.Trigger.Include) > 0 {
+		return fmt.Sprintf("%s triggers a child pipeline, which jobrun exec does not run in the same run; "+
+			"run it with `jobrun exec -f %s`", j.Name, j.Trigger.Include[0])
+	}
+	reason := j.Trigger.Reason
+	if reason == "" {
+		reason = "it triggers a pipeline on GitLab"
+	}
+	return fmt.Sprintf("%s is not run locally: %s", j.Name, reason)
 }
 
 // pipelineID names the run's directories under .jobrun/: the plan's

@@ -24,7 +24,11 @@ import (
 // copy, hands the jobs to runner.RunLocal and prints the summary. The
 // exit code says how the pipeline ended (DESIGN.md).
 func runJobs(ctx context.Context, opts *Options, plan *pipeline.Plan) error {
-	if len(plan.Jobs) == 0 {
+	jobs, notes := localJobs(plan)
+	for _, n := range notes {
+		fmt.Fprintf(opts.IO.ErrOut, "jobrun: %s\n", n)
+	}
+	if len(jobs) == 0 {
 		fmt.Fprintln(opts.IO.ErrOut, "jobrun: no job to run")
 		return nil
 	}
@@ -52,7 +56,6 @@ func runJobs(ctx context.Context, opts *Options, plan *pipeline.Plan) error {
 		TTY:     opts.TTY || opts.IO.IsStdoutTTY(),
 		Version: opts.Version,
 	}
-	jobs := localJobs(plan)
 	// The first Ctrl-C / SIGTERM cancels ctx (root.Main): scripts stop,
 	// after_scripts run. A second one aborts the after_scripts too.
 	abort, stopAbort := abortOnSecondSignal()
