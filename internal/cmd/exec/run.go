@@ -105,7 +105,7 @@ func newExecutor(ctx context.Context, opts *Options, plan *pipeline.Plan) (execu
 	}
 	if opts.Executor == "docker" {
 		for _, j := range plan.Jobs {
-			if j.Payload.Image.Name == "" {
+			if j.Payload.Image.Name == "" && j.Trigger == nil {
 				return nil, nil, cmdutil.BadInput("job %q has no image: the docker executor needs one "+
 					"(add image: to the job or default:, or use --executor auto to run it with the shell)", j.Name)
 			}
