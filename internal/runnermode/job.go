@@ -1,0 +1,173 @@
+package runnermode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/jobrun/jobrun/internal/client"
+	"github.com/jobrun/jobrun/internal/gitsource"
+	"github.com/jobrun/jobrun/internal/job"
+	"github.com/jobrun/jobrun/internal/masker"
+	"github.com/jobrun/jobrun/internal/runner"
+)
+
+// jobEnd is how one job went, for the serve loop and --once.
+type jobEnd struct {
+	ID     int64
+	State  string // client.StateSuccess or client.StateFailed; "" when GitLab dropped it
+	Reason string
+}
+
+// runJob runs one accepted-or-not job payload to its final update. ctx is
+// the interrupt context (SIGINT cancels it); network calls use a context
+// that outlives it, so an interrupted job is still reported.
+func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payload) jobEnd {
+	net := context.WithoutCancel(ctx)
+	end := jobEnd{ID: p.ID}
+	if err := w.client.AcceptJob(net, p); err != nil {
+		s.logf("runner %s: job %d not taken: %v", w.spec.label(), p.ID, err)
+		return end
+	}
+	s.logf("runner %s: running job %d (%s)", w.spec.label(), p.ID, p.JobInfo.Name)
+
+	// Contexts of a job: stop cancels the script (after_script still
+	// runs) on GitLab's "canceling" or on SIGINT; abort stops everything
+	// at once on 403 or "canceled"/"failed".
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	abortCtx, abort := context.WithCancel(net)
+	defer abort()
+	var canceledByGitLab atomic.Bool // set on the uploader's goroutine
+	topts := s.opts.Trace
+	topts.OutputLimit = w.spec.OutputLimit
+	topts.TempDir = s.opts.TempDir
+	topts.OnCancel = func() { canceledByGitLab.Store(true); stop() }
+	topts.OnAbort = func() { abort(); stop() }
+	trace := w.client.NewTrace(net, p, topts)
+
+	arts := &remoteArtifacts{c: w.client, tempDir: s.opts.TempDir}
+	r := w.core(p, arts, s.opts)
+	dir, err := w.spec.jobDir(slot, p)
+	var res runner.Result
+	if err == nil {
+		err = os.MkdirAll(dir, 0o700)
+	}
+	if err != nil {
+		// Nothing ran; the trace still says why (masked like the rest).
+		m := newJobMasker(trace, p)
+		fmt.Fprintf(m, "ERROR: job directory: %v\n", err)
+		_ = m.Close()
+		res = runner.Result{Status: runner.StatusFailed, FailureReason: runner.ReasonSystemFailure}
+	} else {
+		res = r.Run(stopCtx, runner.Job{Payload: p, Dir: dir, Trace: s.sink(trace), Abort: abortCtx})
+	}
+	result := finalResult(res, ctx.Err() != nil, canceledByGitLab.Load(), arts.missing)
+	if err := trace.Finish(net, result); err != nil {
+		if !errors.Is(err, client.ErrJobAborted) {
+			s.logf("runner %s: job %d: final update: %v", w.spec.label(), p.ID, err)
+		}
+		s.logf("runner %s: job %d aborted by GitLab", w.spec.label(), p.ID)
+		return end
+	}
+	end.State, end.Reason = result.State, result.FailureReason
+	s.logf("runner %s: job %d finished: %s", w.spec.label(), p.ID, describe(result))
+	return end
+}
+
+// finalResult turns the runner core's result into the final update:
+// an interrupted runner says runner_interrupted, a job GitLab canceled
+// says job_canceled (both are failed to GitLab).
+func finalResult(res runner.Result, interrupted, canceled, missingDep bool) client.Result {
+	if res.Status == runner.StatusSuccess {
+		return client.Result{State: client.StateSuccess}
+	}
+	out := client.Result{State: client.StateFailed, ExitCode: res.ExitCode, FailureReason: res.FailureReason}
+	switch {
+	case interrupted:
+		out.FailureReason = client.ReasonRunnerInterrupted
+	case canceled || res.Status == runner.StatusCanceled:
+		out.FailureReason = client.ReasonJobCanceled
+	case missingDep && res.FailureReason == runner.ReasonSystemFailure:
+		out.FailureReason = client.ReasonMissingDependency
+	case res.FailureReason == runner.ReasonTimeout:
+		out.FailureReason = client.ReasonJobExecutionTimeout
+	case res.FailureReason == runner.ReasonUnknown:
+		out.FailureReason = client.ReasonUnknownFailure
+	}
+	return out
+}
+
+func describe(r client.Result) string {
+	if r.State == client.StateSuccess {
+		return "success"
+	}
+	return fmt.Sprintf("failed (%s, exit code %d)", r.FailureReason, r.ExitCode)
+}
+
+// newJobMasker is a fresh masker for one job that knows every secret of
+// the payload (client.Secrets: the job token, masked variables, the
+// dependencies' tokens, registry passwords) before it sees a byte.
+func newJobMasker(dst io.Writer, p *job.Payload) *masker.Masker {
+	m := masker.New(dst, masker.Options{Prefixes: p.Features.TokenMaskPrefixes})
+	for i, secret := range client.Secrets(p) {
+		_ = m.AddMasked("secret "+strconv.Itoa(i+1), secret) // GitLab's values are masked however short
+	}
+	return m
+}
+
+// sink is where a job's masked trace goes: GitLab, and with -v the
+// terminal too (whole writes, so concurrent jobs do not interleave
+// mid-write).
+func (s *service) sink(trace *client.Trace) io.Writer {
+	if s.opts.Terminal == nil {
+		return trace
+	}
+	return io.MultiWriter(trace, &lockedWriter{mu: &s.termMu, w: s.opts.Terminal})
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = l.w.Write(b) // a broken terminal must not fail the job
+	return len(b), nil
+}
+
+// jobDir is <builds_dir>/<runner>/<slot>/<namespace>/<project>, as GitLab
+// Runner lays it out: concurrent jobs of one project get their own copies.
+func (r RunnerSpec) jobDir(slot int, p *job.Payload) (string, error) {
+	project := p.JobInfo.ProjectFullPath
+	if project == "" {
+		project = "project-" + strconv.FormatInt(p.JobInfo.ProjectID, 10)
+	}
+	clean := filepath.Clean("/" + project)
+	if clean == "/" || strings.Contains(project, "..") || strings.ContainsRune(project, 0) {
+		return "", fmt.Errorf("project path %q is not a safe directory name", project)
+	}
+	return filepath.Join(r.BuildsDir, r.dirName(), strconv.Itoa(slot), clean), nil
+}
+
+// getSources is the runner core's Sources step: git with the job token
+// in an environment-scoped credential helper (gitsource).
+func getSources(env []string) runner.GetSources {
+	return func(ctx context.Context, j runner.Job, w io.Writer) error {
+		o, err := gitsource.FromPayload(j.Payload, j.Dir, w)
+		if err != nil {
+			return err
+		}
+		o.Env = env
+		return gitsource.Get(ctx, o)
+	}
+}
