@@ -64,8 +64,20 @@ func testOptions(t *testing.T, specs ...RunnerSpec) Options {
 	return Options{
 		Runners: specs, Concurrent: 1, Once: true, Version: "test", SystemID: "s_0123456789ab",
 		TempDir: t.TempDir(), CheckInterval: 20 * time.Millisecond, Retry: fastRetry, Now: fixedNow,
-		Trace: client.TraceOptions{UpdateInterval: 20 * time.Millisecond, FinalBackoffMin: time.Millisecond, FinalBackoffMax: 20 * time.Millisecond},
+		Trace: client.TraceOptions{
+			UpdateInterval: 20 * time.Millisecond, ForceSendInterval: 50 * time.Millisecond,
+			FinalBackoffMin: time.Millisecond, FinalBackoffMax: 20 * time.Millisecond,
+		},
+		Log: testLog{t},
 	}
+}
+
+// testLog sends the runner's own messages to the test log.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSuffix(string(b), "\n"))
+	return len(b), nil
 }
 
 func serve(t *testing.T, opts Options) Summary {

@@ -71,10 +71,11 @@ func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payloa
 	}
 	result := finalResult(res, ctx.Err() != nil, canceledByGitLab.Load(), arts.missing)
 	if err := trace.Finish(net, result); err != nil {
-		if !errors.Is(err, client.ErrJobAborted) {
+		if errors.Is(err, client.ErrJobAborted) {
+			s.logf("runner %s: job %d aborted by GitLab", w.spec.label(), p.ID)
+		} else {
 			s.logf("runner %s: job %d: final update: %v", w.spec.label(), p.ID, err)
 		}
-		s.logf("runner %s: job %d aborted by GitLab", w.spec.label(), p.ID)
 		return end
 	}
 	end.State, end.Reason = result.State, result.FailureReason
