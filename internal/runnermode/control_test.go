@@ -43,8 +43,10 @@ func TestJobStopped(t *testing.T) {
 			wantFinal: "failed", wantReason: "job_canceled", wantAfter: true,
 		},
 		{
-			name:      "403 mid-job: abort at once, no final update",
-			stop:      func(fj *gitlabfake.Job, _ context.CancelFunc, _ chan struct{}) { fj.InjectPatchFaults(gitlabfake.Fault{Status: http.StatusForbidden}) },
+			name: "403 mid-job: abort at once, no final update",
+			stop: func(fj *gitlabfake.Job, _ context.CancelFunc, _ chan struct{}) {
+				fj.InjectPatchFaults(gitlabfake.Fault{Status: http.StatusForbidden})
+			},
 			wantFinal: "",
 		},
 		{
