@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"testing"
 	"time"
 
@@ -68,19 +69,7 @@ func checkArtifacts(t *testing.T, arts []gitlabfake.Artifact) {
 	for _, a := range arts {
 		switch a.Type {
 		case "archive":
-			zr, err := zip.NewReader(bytes.NewReader(a.Data), int64(len(a.Data)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range zr.File {
-				if f.FileInfo().IsDir() {
-					continue
-				}
-				rc, _ := f.Open()
-				b, _ := io.ReadAll(rc)
-				rc.Close()
-				files[f.Name] = string(b)
-			}
+			maps.Copy(files, unzip(t, a.Data))
 		case "dotenv":
 			if a.Format != "gzip" {
 				t.Errorf("dotenv format %q", a.Format)
@@ -99,4 +88,30 @@ func checkArtifacts(t *testing.T, arts []gitlabfake.Artifact) {
 			t.Errorf("artifact %s = %q, want %q", k, files[k], v)
 		}
 	}
+}
+
+// unzip returns the regular files of a zip archive by name.
+func unzip(t *testing.T, data []byte) map[string]string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name] = string(b)
+	}
+	return files
 }
