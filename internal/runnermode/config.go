@@ -21,6 +21,8 @@ type Settings struct {
 	ConfigPath string
 	URL, Token string
 	Executor   string
+	// BuildsDir, when set, replaces every runner's builds_dir.
+	BuildsDir string
 }
 
 // Config is the runners' configuration with where it came from.
@@ -59,6 +61,9 @@ func LoadConfig(s Settings) (*Config, error) {
 		r := &cfg.Runners[i]
 		if s.Executor != "" {
 			r.Executor = s.Executor
+		}
+		if s.BuildsDir != "" {
+			r.BuildsDir = s.BuildsDir
 		}
 		if err := cfg.check(i, r); err != nil {
 			return nil, err
@@ -109,9 +114,11 @@ func (c *Config) Specs(ctx context.Context, warnings io.Writer) (specs []RunnerS
 	for _, r := range c.Runners {
 		spec := RunnerSpec{
 			Name: r.Name, URL: r.URL, Token: r.Token, Limit: r.Limit, Environment: r.Environment,
-			BuildsDir: absOr(cwd, r.BuildsDir, "builds"), CacheDir: absOr(cwd, r.CacheDir, "cache"),
-			BaseEnv: runner.HostEnv(), Features: ExecutorFeatures(r.Executor),
+			BuildsDir: absOr(cwd, r.BuildsDir, "builds"),
+			BaseEnv:   runner.HostEnv(), Features: ExecutorFeatures(r.Executor),
 		}
+		// The cache sits beside the builds, as GitLab Runner's cache/ next to builds/.
+		spec.CacheDir = absOr(cwd, r.CacheDir, filepath.Join(filepath.Dir(spec.BuildsDir), "cache"))
 		if r.OutputLimit > 0 {
 			spec.OutputLimit = int64(r.OutputLimit) * 1024 // output_limit is in KiB
 		}

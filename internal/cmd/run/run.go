@@ -41,6 +41,10 @@ type Options struct {
 	Executor    string
 	Once        bool
 	Strict      bool
+	BuildsDir   string
+	// StateDir keeps the runner's system id; empty means next to
+	// --config, else jobrun's user config directory.
+	StateDir string
 }
 
 // NewCmdRun returns `jobrun run`; runF replaces run in tests.
@@ -74,6 +78,7 @@ SIGINT: cancel the running jobs (after_script runs) and report them failed.`,
 	fl.StringVar(&opts.Executor, "executor", "", "shell|docker (default: each runner's executor; shell with --url)")
 	fl.BoolVar(&opts.Once, "once", false, "take one job, run it, exit with its result")
 	fl.BoolVar(&opts.Strict, "strict", false, "refuse to start on a high lint-config finding")
+	fl.StringVar(&opts.BuildsDir, "builds-dir", "", "where the jobs' working copies go (default: each runner's builds_dir, or ./builds)")
 	return cmd
 }
 
@@ -81,7 +86,9 @@ func run(ctx context.Context, opts *Options) error {
 	if opts.Executor != "" && opts.Executor != "shell" && opts.Executor != "docker" {
 		return cmdutil.BadInput("--executor %q: expected shell or docker", opts.Executor)
 	}
-	cfg, err := runnermode.LoadConfig(runnermode.Settings{ConfigPath: opts.ConfigPath, URL: opts.URL, Token: opts.Token, Executor: opts.Executor})
+	cfg, err := runnermode.LoadConfig(runnermode.Settings{
+		ConfigPath: opts.ConfigPath, URL: opts.URL, Token: opts.Token, Executor: opts.Executor, BuildsDir: opts.BuildsDir,
+	})
 	if err != nil {
 		return cmdutil.AsBadInput(err)
 	}
@@ -146,6 +153,9 @@ func printWarnings(opts *Options, cfg *runnermode.Config) error {
 // systemIDPath is where the runner's system id is kept: next to the
 // config.toml, or in jobrun's user config directory.
 func systemIDPath(opts *Options) string {
+	if opts.StateDir != "" {
+		return filepath.Join(opts.StateDir, "config.toml")
+	}
 	if opts.ConfigPath != "" {
 		return opts.ConfigPath
 	}
