@@ -25,42 +25,60 @@ const (
 )
 
 // escapeAt classifies the sequence that starts with the ESC at b[0] and
-// returns its length when it is complete.
+// returns its length when it is complete. It knows CSI (colours, cursor),
+// the string sequences OSC, DCS, SOS, PM and APC (titles, hyperlinks), and
+// the short ones such as ESC ( B that `tput sgr0` prints.
 func escapeAt(b []byte) (escapeKind, int) {
 	if len(b) < 2 {
 		return incompleteEscape, 0
 	}
-	switch b[1] {
-	case '[': // CSI: parameters and intermediates 0x20–0x3F, final 0x40–0x7E
-		for i := 2; i < len(b) && i < maxCSI; i++ {
-			switch c := b[i]; {
-			case c >= 0x40 && c <= 0x7e:
-				return completeEscape, i + 1
-			case c < 0x20 || c > 0x3f:
-				return notEscape, 0
+	switch c := b[1]; {
+	case c == '[': // CSI: parameters and intermediates 0x20–0x3F, final 0x40–0x7E
+		return runEscape(b, 2, maxCSI, 0x20, 0x3f, 0x40, 0x7e)
+	case c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_':
+		return stringEscape(b)
+	case c >= 0x20 && c <= 0x2f: // intermediates, then a final 0x30–0x7E
+		return runEscape(b, 1, maxCSI, 0x20, 0x2f, 0x30, 0x7e)
+	case c >= 0x30 && c <= 0x7e:
+		return completeEscape, 2
+	}
+	return notEscape, 0
+}
+
+// runEscape scans bytes in [lo, hi] from b[from] up to one in [flo, fhi].
+func runEscape(b []byte, from, limit int, lo, hi, flo, fhi byte) (escapeKind, int) {
+	for i := from; i < len(b) && i < limit; i++ {
+		switch c := b[i]; {
+		case c >= flo && c <= fhi:
+			return completeEscape, i + 1
+		case c < lo || c > hi:
+			return notEscape, 0
+		}
+	}
+	if len(b) < limit {
+		return incompleteEscape, 0
+	}
+	return notEscape, 0
+}
+
+// stringEscape scans a string sequence up to BEL or ESC '\'.
+func stringEscape(b []byte) (escapeKind, int) {
+	for i := 2; i < len(b) && i < maxOSC; i++ {
+		switch b[i] {
+		case 0x07:
+			return completeEscape, i + 1
+		case esc:
+			if i+1 == len(b) {
+				return incompleteEscape, 0
 			}
-		}
-		if len(b) < maxCSI {
-			return incompleteEscape, 0
-		}
-	case ']': // OSC: anything up to BEL or ESC '\'
-		for i := 2; i < len(b) && i < maxOSC; i++ {
-			switch b[i] {
-			case 0x07:
-				return completeEscape, i + 1
-			case esc:
-				if i+1 == len(b) {
-					return incompleteEscape, 0
-				}
-				if b[i+1] == '\\' {
-					return completeEscape, i + 2
-				}
-				return notEscape, 0
+			if b[i+1] == '\\' {
+				return completeEscape, i + 2
 			}
+			return notEscape, 0
 		}
-		if len(b) < maxOSC {
-			return incompleteEscape, 0
-		}
+	}
+	if len(b) < maxOSC {
+		return incompleteEscape, 0
 	}
 	return notEscape, 0
 }

@@ -32,11 +32,12 @@ func (x *index) add(key uint64, id, off int) {
 	x.entries = append(x.entries, indexEntry{key: key, next: -1, id: int32(id), off: int32(off)})
 }
 
-// build sizes the filter (~32 bits per entry) and the buckets (~2 per
-// entry) to the number of entries, so a masker with one secret stays small.
+// build sizes the filter (~8 bits per entry: staying in cache matters more
+// than its false positives) and the buckets (~2 per entry) to the number
+// of entries, so that a masker with one secret stays small.
 func (x *index) build() {
 	n := len(x.entries)
-	x.filterBits = uint(max(10, min(26, bits.Len(uint(n*32)))))
+	x.filterBits = uint(max(10, min(24, bits.Len(uint(n*8)))))
 	x.headBits = uint(max(4, min(24, bits.Len(uint(n*2)))))
 	x.filter = make([]uint64, (1<<x.filterBits)/64)
 	x.heads = make([]int32, 1<<x.headBits)

@@ -10,10 +10,20 @@
 // reordered; only bytes that may still begin a match are held back, and at
 // Close a held tail that begins like a secret is masked, not released.
 //
+// What is held back after a Write: the longest tail that is a proper
+// prefix of a needle (at most the longest needle − 1 bytes); an unfinished
+// terminal escape sequence (at most 512 bytes); in a URL whose authority
+// has not ended yet, what follows "user:" (at most 256 bytes). A tail that
+// may begin a trigger ("glp", "https://host") is written but kept to be
+// searched again with the next write; the value after a token prefix or
+// query parameter is never held: it is masked as it arrives.
+//
 // The package has two halves: the policy in this file and derive.go
 // (minimum length, derived forms, prefixes) turns secrets into needles;
-// the matcher (matcher.go, patterns.go, escape.go) and the stream
-// (stream.go) find and replace them and know nothing about secrets.
+// the matcher (matcher.go and index.go: fixed needles; patterns.go and
+// find.go: triggers and their values; escape.go: the escape-free view) and
+// the stream (stream.go) find and replace them and know nothing about
+// secrets.
 package masker
 
 import (

@@ -1,6 +1,9 @@
 package masker
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+)
 
 // matcher finds every occurrence of a fixed set of needles in a buffer, and
 // tells which tail of a buffer could still grow into one. It is the
@@ -93,7 +96,12 @@ func (m *matcher) find(text []byte, spans []span) []span {
 func (b *band) find(needles [][]byte, text []byte, spans []span) []span {
 	g, step, x := b.gram, b.step, &b.idx
 	for p := 0; p+g <= len(text); p += step {
-		key := load(text[p:], g)
+		var key uint64
+		if g == 8 { // the common case, without load's switch
+			key = binary.LittleEndian.Uint64(text[p:])
+		} else {
+			key = load(text[p:], g)
+		}
 		for e := x.first(key); e >= 0; e = x.entries[e].next {
 			en := &x.entries[e]
 			if en.key != key {

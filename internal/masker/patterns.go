@@ -39,19 +39,30 @@ type trigger struct {
 	kind patternKind
 }
 
-// triggers finds trigger strings by their last byte: one memchr-speed pass
-// per distinct last byte, then a one-byte check of the byte before it.
+// triggers finds trigger strings in one word-at-a-time pass over the text
+// (find.go): case-sensitive ones by their first two bytes ("gl" finds all
+// of GitLab's prefixes, ":/" finds "://"), case-insensitive ones and those
+// ending in '=' by their last byte and a table look-up of the byte before.
 type triggers struct {
 	list    []trigger
+	heads   []head
 	anchors []anchor
-	first   [256]bool // first bytes (both cases of folded triggers)
+	first   [256]uint16 // 1 + index in byFirst of the triggers starting with a byte
+	byFirst [][]int32
 	maxLen  int
 }
 
+type head struct {
+	key        [2]byte
+	rep0, rep1 uint64  // key[0] and key[1] in every byte of a word
+	ids        []int32 // triggers starting with key
+}
+
 type anchor struct {
-	last  byte
-	prevs []byte  // lower-cased second-to-last byte of each trigger below
-	ids   []int32 // triggers ending in last
+	last byte
+	rep  uint64    // last in every byte of a word
+	prev [256]bool // second-to-last bytes of the triggers below
+	ids  []int32   // triggers ending in last
 }
 
 func newTriggers(list []trigger) *triggers {
@@ -59,13 +70,36 @@ func newTriggers(list []trigger) *triggers {
 	for id, tr := range list {
 		t.maxLen = max(t.maxLen, len(tr.text))
 		for _, c := range variants(tr.text[0], tr.fold) {
-			t.first[c] = true
+			if t.first[c] == 0 {
+				t.byFirst = append(t.byFirst, nil)
+				t.first[c] = uint16(len(t.byFirst))
+			}
+			t.byFirst[t.first[c]-1] = append(t.byFirst[t.first[c]-1], int32(id))
+		}
+		if !tr.fold && tr.text[len(tr.text)-1] != '=' {
+			h := t.head([2]byte(tr.text[:2]))
+			h.ids = append(h.ids, int32(id))
+			continue
 		}
 		for _, c := range variants(tr.text[len(tr.text)-1], tr.fold) {
-			t.anchor(c).add(lower(tr.text[len(tr.text)-2]), id)
+			a := t.anchor(c)
+			a.ids = append(a.ids, int32(id))
+			for _, p := range variants(tr.text[len(tr.text)-2], tr.fold) {
+				a.prev[p] = true
+			}
 		}
 	}
 	return t
+}
+
+func (t *triggers) head(key [2]byte) *head {
+	for i := range t.heads {
+		if t.heads[i].key == key {
+			return &t.heads[i]
+		}
+	}
+	t.heads = append(t.heads, head{key: key, rep0: repeat(key[0]), rep1: repeat(key[1])})
+	return &t.heads[len(t.heads)-1]
 }
 
 func (t *triggers) anchor(c byte) *anchor {
@@ -74,13 +108,8 @@ func (t *triggers) anchor(c byte) *anchor {
 			return &t.anchors[i]
 		}
 	}
-	t.anchors = append(t.anchors, anchor{last: c})
+	t.anchors = append(t.anchors, anchor{last: c, rep: repeat(c)})
 	return &t.anchors[len(t.anchors)-1]
-}
-
-func (a *anchor) add(prev byte, id int) {
-	a.prevs = append(a.prevs, prev)
-	a.ids = append(a.ids, int32(id))
 }
 
 func variants(c byte, fold bool) []byte {
@@ -115,55 +144,44 @@ func (tr *trigger) matches(b []byte) bool {
 // ran to the end of the view and may go on in the next write.
 type patternSpan struct {
 	start, end int
+	trigger    int // where the trigger starts
 	kind       patternKind
 	open       bool
 }
 
-// find appends the values found after triggers in view. It returns the
-// first view position that must stay buffered (a URL whose authority has
-// not ended yet), or len(view).
-func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, int) {
-	hold := len(view)
-	for ai := range t.anchors {
-		a := &t.anchors[ai]
-		for i := 0; ; i++ {
-			j := bytes.IndexByte(view[i:], a.last)
-			if j < 0 {
-				break
-			}
-			i += j
-			if i == 0 {
-				continue
-			}
-			prev := lower(view[i-1])
-			for k, p := range a.prevs {
-				tr := &t.list[a.ids[k]]
-				if p != prev || len(tr.text) > i+1 || !tr.matches(view[i+1-len(tr.text):i+1]) {
-					continue
-				}
-				var pending bool
-				out, pending = t.value(view, i+1-len(tr.text), i+1, tr.kind, final, out)
-				if pending {
-					hold = min(hold, i+1-len(tr.text))
-				}
-			}
-		}
-	}
-	return out, hold
-}
+// pending is what the triggers need kept for the next write, as view
+// positions: from keep on, bytes stay buffered so that a trigger is found
+// again; from hold on, they are not written yet, as they may be secret.
+type pending struct{ keep, hold int }
 
-// value scans the value of a pattern whose trigger spans view[ts:te].
-func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, out []patternSpan) ([]patternSpan, bool) {
+// value scans the value of a pattern whose trigger spans view[ts:te]. A
+// URL whose authority is still open keeps its trigger and holds back what
+// may be its password.
+func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, out []patternSpan, hold pending) ([]patternSpan, pending) {
 	if kind == authority {
-		return authoritySpan(view, ts, te, final, out)
+		var open bool
+		var secretFrom int
+		out, open, secretFrom = authoritySpan(view, ts, te, final, out)
+		if open {
+			hold.keep = min(hold.keep, ts)
+			hold.hold = min(hold.hold, secretFrom)
+		}
+		return out, hold
+	}
+	if n := len(out); n > 0 {
+		// A trigger inside the value just found ("glpat-glpat-…") has a
+		// value inside it too: skipping it keeps the scan linear.
+		if last := out[n-1]; last.kind != authority && last.kind >= kind && last.start <= ts && ts < last.end {
+			return out, hold
+		}
 	}
 	e := valueEnd(view, te, kind)
 	if e > te {
-		out = append(out, patternSpan{start: te, end: e, kind: kind, open: e == len(view)})
+		out = append(out, patternSpan{start: te, end: e, trigger: ts, kind: kind, open: e == len(view)})
 	} else if e == len(view) && !final {
-		out = append(out, patternSpan{start: te, end: te, kind: kind, open: true})
+		out = append(out, patternSpan{start: te, end: te, trigger: ts, kind: kind, open: true})
 	}
-	return out, false
+	return out, hold
 }
 
 // valueEnd returns the end of the run of kind's characters at view[from:].
@@ -195,8 +213,9 @@ func isQueryByte(c byte) bool {
 
 // authoritySpan masks the password of scheme://user:password@host: from
 // after the first ':' to the last '@' of the authority. An authority that
-// the view ends inside of is pending: it is decided in a later write.
-func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]patternSpan, bool) {
+// the view ends inside of is open: it is decided in a later write, and
+// what follows its first ':' may be a password.
+func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]patternSpan, bool, int) {
 	colon, at := -1, -1
 	i := te
 	for ; i < len(view) && i-te < maxAuthority && isAuthorityByte(view[i]); i++ {
@@ -208,12 +227,15 @@ func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]pa
 		}
 	}
 	if i == len(view) && i-te < maxAuthority && !final {
-		return out, true
+		if colon >= 0 {
+			return out, true, colon + 1
+		}
+		return out, true, len(view)
 	}
 	if colon >= 0 && at > colon+1 {
-		out = append(out, patternSpan{start: colon + 1, end: at, kind: authority})
+		out = append(out, patternSpan{start: colon + 1, end: at, trigger: ts, kind: authority})
 	}
-	return out, false
+	return out, false, len(view)
 }
 
 func isAuthorityByte(c byte) bool {
@@ -229,11 +251,12 @@ func isAuthorityByte(c byte) bool {
 func (t *triggers) partial(view []byte, from int) int {
 	n := len(view)
 	for s := max(from, n-t.maxLen+1, 0); s < n; s++ {
-		if !t.first[view[s]] {
+		f := t.first[view[s]]
+		if f == 0 {
 			continue
 		}
-		for i := range t.list {
-			tr := &t.list[i]
+		for _, id := range t.byFirst[f-1] {
+			tr := &t.list[id]
 			if len(tr.text) > n-s && (tr.fold && bytes.EqualFold(tr.text[:n-s], view[s:]) || bytes.Equal(tr.text[:n-s], view[s:])) {
 				return s
 			}

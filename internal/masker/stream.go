@@ -30,6 +30,7 @@ type streamState struct {
 	spans  []span
 	pspans []patternSpan
 	out    []byte
+	joined []byte // held + the new input
 }
 
 // carry is a pattern value (a token after glpat-, a query value) that ran
@@ -61,7 +62,8 @@ func (m *Masker) Write(p []byte) (int, error) {
 		n := min(len(p)-done, maxChunk)
 		data := p[done : done+n]
 		if len(s.held) > 0 {
-			data = append(s.held, data...)
+			s.joined = append(append(s.joined[:0], s.held...), data...)
+			data = s.joined
 		}
 		if err := m.process(data, false); err != nil {
 			return done, err
@@ -98,7 +100,7 @@ func (m *Masker) process(data []byte, final bool) error {
 	view, vm := data, viewMap{end: len(data)}
 	if bytes.IndexByte(data, esc) >= 0 {
 		s.view, s.pos, vm.end = stripEscapes(data, s.view, s.pos, final)
-		view, vm.pos = s.view, s.pos
+		view, vm.pos, vm.stripped = s.view, s.pos, true
 	}
 
 	s.vspans = mt.find(view, s.vspans[:0])
@@ -106,27 +108,62 @@ func (m *Masker) process(data []byte, final bool) error {
 	for _, sp := range s.vspans {
 		spans = append(spans, span{vm.orig(sp.start), vm.orig(sp.end-1) + 1})
 	}
-	spans, pending := m.patternSpans(view, vm, final, spans)
-
-	hold := len(data)
-	if !final {
-		vs := min(mt.partial(view, 0, 1), m.trig.partial(view, 0), pending)
-		hold = vm.at(vs)
-	} else if vs := mt.partial(view, 0, 8); vs < len(view) {
-		spans = append(spans, span{vm.orig(vs), len(data)})
+	spans, pend, next, contFrom := m.patternSpans(view, vm, final, spans)
+	raw := vm.stripped
+	if raw {
+		// A secret can also hide in the raw bytes, its first byte taken
+		// for the end of an escape sequence (ESC [ 0 a…).
+		spans = mt.find(data, spans)
 	}
-	s.spans = spans
-	return s.emit(m.dst, data, spans, hold)
+
+	// Bytes from hold on are not written yet: they may begin a secret (or
+	// finish an escape sequence). Bytes from keep on stay buffered, written
+	// or not, so that a trigger they begin ("glp", "://host") is found.
+	hold, keep := len(data), len(data)
+	if !final {
+		hold = min(vm.at(mt.partial(view, 0, 1)), vm.at(pend.hold))
+		if raw {
+			// Back to a sequence boundary: the next write must parse the
+			// kept bytes as this one did.
+			hold = min(hold, vm.boundary(mt.partial(data, 0, 1)))
+		}
+		keep = min(hold, vm.at(m.trig.partial(view, 0)), vm.at(pend.keep))
+		// A value not written yet must be found again: keep its trigger,
+		// or for a value carried over, the carry.
+		for _, p := range s.pspans {
+			if p.end > p.start && vm.orig(p.start) >= hold {
+				keep = min(keep, vm.at(p.trigger))
+			}
+		}
+		if contFrom >= 0 && contFrom >= s.base+int64(hold) {
+			next = s.carry
+		}
+	} else {
+		tail := len(data)
+		if vs := mt.partial(view, 0, 8); vs < len(view) {
+			tail = vm.orig(vs)
+		}
+		if raw {
+			tail = min(tail, mt.partial(data, 0, 8))
+		}
+		if tail < len(data) {
+			spans = append(spans, span{tail, len(data)})
+		}
+	}
+	s.spans, s.carry = spans, next
+	return s.emit(m.dst, data, spans, hold, keep)
 }
 
 // patternSpans appends the values of token prefixes, query parameters and
 // URL passwords, and the continuation of a value carried over from the
-// last write. It returns the view position of the first pending URL.
-func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span) ([]span, int) {
+// last write. It returns what open URLs need kept and held, the carry for
+// the next write, and where the carried-over value's span starts (-1:
+// none).
+func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span) ([]span, pending, carry, int64) {
 	s := &m.stream
-	var pending int
-	s.pspans, pending = m.trig.find(view, final, s.pspans[:0])
-	next := carry{from: -1}
+	var pend pending
+	s.pspans, pend = m.trig.find(view, final, s.pspans[:0])
+	next, contFrom := carry{from: -1}, int64(-1)
 	viewEnd := s.base + int64(vm.end)
 	if c := s.carry; c.kind != 0 {
 		ci := vm.index(int(c.at - s.base))
@@ -135,8 +172,11 @@ func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span)
 		if from < 0 && e > ci {
 			from = s.base + int64(vm.orig(ci))
 		}
-		if e > ci {
+		if from >= 0 {
+			// Also when the value ended right away: the part before this
+			// write may not have been written out yet.
 			spans = append(spans, span{int(from - s.base), vm.at(e)})
+			contFrom = from
 		}
 		if e == len(view) && !final {
 			next = carry{kind: c.kind, at: viewEnd, from: from}
@@ -160,14 +200,15 @@ func (m *Masker) patternSpans(view []byte, vm viewMap, final bool, spans []span)
 			}
 		}
 	}
-	s.carry = next
-	return spans, pending
+	return spans, pend, next, contFrom
 }
 
 // emit writes data[:hold] with the spans that start before hold masked,
-// and keeps data[hold:] for the next write. Spans may overlap, repeat and
-// reach past hold; the union of touching spans becomes one [MASKED].
-func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold int) error {
+// and keeps data[keep:] (keep ≤ hold) for the next write. Spans may
+// overlap, repeat, reach past hold, or start before what was already
+// written (found again in kept bytes); the union of touching spans becomes
+// one [MASKED].
+func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold, keep int) error {
 	slices.SortFunc(spans, compareSpans)
 	out := s.out[:0]
 	for _, sp := range spans {
@@ -190,8 +231,8 @@ func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold int) e
 	end := s.base + int64(hold)
 	var err error
 	switch {
-	case len(out) == 0 && s.emitted == s.base && hold > 0:
-		_, err = dst.Write(data[:hold]) // nothing masked: no copy
+	case len(out) == 0 && s.emitted < end:
+		_, err = dst.Write(data[s.emitted-s.base : hold]) // nothing masked: no copy
 		s.emitted = end
 	case s.emitted < end:
 		out = append(out, data[s.emitted-s.base:hold]...)
@@ -201,8 +242,8 @@ func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold int) e
 		_, err = dst.Write(out)
 	}
 	s.out = out
-	s.held = append(s.held[:0], data[hold:]...)
-	s.base = end
+	s.held = append(s.held[:0], data[keep:]...)
+	s.base += int64(keep)
 	s.err = err
 	return err
 }
@@ -211,12 +252,13 @@ func compareSpans(a, b span) int { return cmp.Compare(a.start, b.start) }
 
 // viewMap maps positions of the escape-stripped view back to the buffer.
 type viewMap struct {
-	pos []int32 // nil: the view is the buffer
-	end int     // where the view ends in the buffer
+	stripped bool    // false: the view is the buffer
+	pos      []int32 // when stripped: where each view byte is in the buffer
+	end      int     // where the view ends in the buffer
 }
 
 func (v viewMap) orig(i int) int {
-	if v.pos == nil {
+	if !v.stripped {
 		return i
 	}
 	return int(v.pos[i])
@@ -224,7 +266,7 @@ func (v viewMap) orig(i int) int {
 
 // at is orig, extended to the end of the view.
 func (v viewMap) at(i int) int {
-	if v.pos == nil {
+	if !v.stripped {
 		return min(i, v.end)
 	}
 	if i >= len(v.pos) {
@@ -235,9 +277,25 @@ func (v viewMap) at(i int) int {
 
 // index returns the first view position at or after buffer offset o.
 func (v viewMap) index(o int) int {
-	if v.pos == nil {
+	if !v.stripped {
 		return min(o, v.end)
 	}
 	i, _ := slices.BinarySearch(v.pos, int32(o))
 	return i
+}
+
+// boundary returns o, or if o lies inside an escape sequence the start of
+// the run of sequences it belongs to.
+func (v viewMap) boundary(o int) int {
+	if !v.stripped || o >= v.end {
+		return o // (an unfinished sequence at the end is held whole anyway)
+	}
+	j := v.index(o)
+	if j < len(v.pos) && int(v.pos[j]) == o {
+		return o
+	}
+	if j == 0 {
+		return 0
+	}
+	return int(v.pos[j-1]) + 1
 }

@@ -5,40 +5,24 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/jobrun/jobrun/internal/executor"
 	"github.com/jobrun/jobrun/internal/job"
+	"github.com/jobrun/jobrun/internal/masker"
 	"github.com/jobrun/jobrun/internal/runner"
 )
-
-// plainMasker stands in for internal/masker in this example.
-type plainMasker struct {
-	dst     io.Writer
-	secrets []string
-	buf     strings.Builder
-}
-
-func (m *plainMasker) AddMasked(_, v string) string { m.secrets = append(m.secrets, v); return "" }
-func (m *plainMasker) Write(p []byte) (int, error)  { return m.buf.Write(p) }
-func (m *plainMasker) Close() error {
-	s := m.buf.String()
-	for _, v := range m.secrets {
-		s = strings.ReplaceAll(s, v, "[MASKED]")
-	}
-	_, err := io.WriteString(m.dst, s)
-	return err
-}
 
 // How `jobrun exec` runs a compiled pipeline: a runner core with the
 // shell executor, a terminal sink, and the scheduler; every job gets its
 // own token.
 func ExampleRunLocal() {
 	r := &runner.Runner{
-		Executor:  &executor.Shell{},
-		NewMasker: func(dst io.Writer, _ []string) runner.Masker { return &plainMasker{dst: dst} },
-		BaseEnv:   []string{"PATH=" + os.Getenv("PATH")},
-		Version:   "example",
+		Executor: &executor.Shell{},
+		NewMasker: func(dst io.Writer, prefixes []string) runner.Masker {
+			return masker.New(dst, masker.Options{Prefixes: prefixes})
+		},
+		BaseEnv: []string{"PATH=" + os.Getenv("PATH")},
+		Version: "example",
 	}
 	hello := runner.LocalJob{
 		Payload: &job.Payload{

@@ -82,6 +82,23 @@ func TestRunGolden(t *testing.T) {
 			wantStatus: StatusSuccess,
 		},
 		{
+			name: "token and masked values in derived forms",
+			script: []string{
+				`printf '%s' "$CI_JOB_TOKEN" | base64`,
+				`echo "$CI_JOB_TOKEN" | base64`,
+				`printf '%s' "$CI_JOB_TOKEN" | base64 -w0 | tr '+/' '-_'; echo`,
+				`urlencode() { local s="$1" i c; for ((i = 0; i < ${#s}; i++)); do c=${s:i:1}; case $c in [a-zA-Z0-9.~_-]) printf '%s' "$c" ;; *) printf '%%%02X' "'$c" ;; esac; done; echo; }`,
+				`urlencode "$API_KEY"`,
+				`echo "https://api.test/?key=$(urlencode "$API_KEY")&page=2"`,
+				`printf '%s' "$API_KEY" | base64`,
+				`echo "token split by the shell: ${CI_JOB_TOKEN:0:20}""${CI_JOB_TOKEN:20}"`,
+			},
+			vars: []job.Variable{
+				{Key: "API_KEY", Value: "p@ss/w:rd+x&y=z", Masked: true},
+			},
+			wantStatus: StatusSuccess,
+		},
+		{
 			name:       "failing command stops the script",
 			script:     []string{"echo before", "false", "echo never"},
 			after:      []string{`echo "status: $CI_JOB_STATUS"`},

@@ -209,3 +209,19 @@ func TestRunUnderTerminal(t *testing.T) {
 	}
 	assertNoSecrets(t, out.String(), p)
 }
+
+// after_script has its own timeout (RUNNER_AFTER_SCRIPT_TIMEOUT here);
+// hitting it is a warning and does not change the job's result.
+func TestRunAfterScriptTimeout(t *testing.T) {
+	t.Parallel()
+	p := testPayload(t, []string{"echo ok"}, []string{"sleep 30"},
+		job.Variable{Key: "RUNNER_AFTER_SCRIPT_TIMEOUT", Value: "1s", Public: true})
+	var out bytes.Buffer
+	res := testRunner(t).Run(context.Background(), Job{Payload: p, Dir: t.TempDir(), Trace: &out})
+	if res.Status != StatusSuccess {
+		t.Errorf("status %s/%s, want success", res.Status, res.FailureReason)
+	}
+	if !strings.Contains(out.String(), "WARNING: after_script timed out after 1s") {
+		t.Errorf("no timeout warning in:\n%s", out.String())
+	}
+}

@@ -1,0 +1,124 @@
+package masker
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
+// Finding triggers is the one part of masking that must look at every
+// byte (the needles are sampled). It reads the text a word (8 bytes) at a
+// time and tests all trigger keys at once with the zero-byte trick; only
+// the bytes where a key may start or end are looked at one by one.
+
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+func repeat(c byte) uint64 { return lowBits * uint64(c) }
+
+// maybeZero is non-zero when some byte of v is zero (cheaper than
+// zeroBytes, it may also flag bytes above a zero byte).
+func maybeZero(v uint64) uint64 { return (v - lowBits) &^ v & highBits }
+
+// maybeZero3 is maybeZero(a) | maybeZero(b) | maybeZero(c), with one mask.
+func maybeZero3(a, b, c uint64) uint64 {
+	return ((a-lowBits)&^a | (b-lowBits)&^b | (c-lowBits)&^c) & highBits
+}
+
+// zeroBytes has the high bit set in exactly the bytes of v that are zero.
+func zeroBytes(v uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	return ^((v&low7 + low7) | v) & highBits
+}
+
+// find appends the values found after triggers in view, and says what a
+// URL whose authority has not ended yet needs kept (see pending).
+func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, pending) {
+	hold := pending{keep: len(view), hold: len(view)}
+	i := 0
+	if len(t.heads) == 2 && len(t.anchors) == 1 { // the default set, unrolled
+		h0, h1, a0 := &t.heads[0], &t.heads[1], &t.anchors[0]
+		p0, q0, p1, q1, r0 := h0.rep0, h0.rep1, h1.rep0, h1.rep1, a0.rep
+		for ; i+17 <= len(view); i += 16 { // two words at a time
+			w := view[i : i+17]
+			x1, y1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
+			x2, y2 := binary.LittleEndian.Uint64(w[8:]), binary.LittleEndian.Uint64(w[9:])
+			z1 := maybeZero3((x1^p0)|(y1^q0), (x1^p1)|(y1^q1), x1^r0)
+			z2 := maybeZero3((x2^p0)|(y2^q0), (x2^p1)|(y2^q1), x2^r0)
+			if z1|z2 != 0 {
+				if z1 != 0 {
+					out, hold = t.word(view, i, final, out, hold)
+				}
+				if z2 != 0 {
+					out, hold = t.word(view, i+8, final, out, hold)
+				}
+			}
+		}
+	}
+	for ; i+9 <= len(view); i += 8 {
+		x := binary.LittleEndian.Uint64(view[i:])
+		y := binary.LittleEndian.Uint64(view[i+1:]) // the byte after each byte of x
+		var z uint64
+		for k := range t.heads {
+			z |= maybeZero((x ^ t.heads[k].rep0) | (y ^ t.heads[k].rep1))
+		}
+		for k := range t.anchors {
+			z |= maybeZero(x ^ t.anchors[k].rep)
+		}
+		if z != 0 {
+			out, hold = t.word(view, i, final, out, hold)
+		}
+	}
+	for p := i; p < len(view); p++ {
+		out, hold = t.at(view, p, final, out, hold)
+	}
+	return out, hold
+}
+
+// word handles the 8 bytes at view[i:] of a word that may hold a key.
+func (t *triggers) word(view []byte, i int, final bool, out []patternSpan, hold pending) ([]patternSpan, pending) {
+	x := binary.LittleEndian.Uint64(view[i:])
+	y := binary.LittleEndian.Uint64(view[i+1:])
+	var z uint64
+	for k := range t.heads {
+		z |= zeroBytes((x ^ t.heads[k].rep0) | (y ^ t.heads[k].rep1))
+	}
+	for k := range t.anchors {
+		z |= zeroBytes(x ^ t.anchors[k].rep)
+	}
+	for ; z != 0; z &= z - 1 {
+		out, hold = t.at(view, i+bits.TrailingZeros64(z)>>3, final, out, hold)
+	}
+	return out, hold
+}
+
+// at handles the triggers that start (heads) or end (anchors) at view[p].
+func (t *triggers) at(view []byte, p int, final bool, out []patternSpan, hold pending) ([]patternSpan, pending) {
+	c := view[p]
+	for hi := range t.heads {
+		h := &t.heads[hi]
+		if c != h.key[0] || p+1 >= len(view) || view[p+1] != h.key[1] {
+			continue
+		}
+		for _, id := range h.ids {
+			if tr := &t.list[id]; bytes.HasPrefix(view[p:], tr.text) {
+				out, hold = t.value(view, p, p+len(tr.text), tr.kind, final, out, hold)
+			}
+		}
+	}
+	for ai := range t.anchors {
+		a := &t.anchors[ai]
+		if c != a.last || p == 0 || !a.prev[view[p-1]] {
+			continue
+		}
+		for _, id := range a.ids {
+			tr := &t.list[id]
+			if start := p + 1 - len(tr.text); start >= 0 && tr.matches(view[start:p+1]) {
+				out, hold = t.value(view, start, p+1, tr.kind, final, out, hold)
+			}
+		}
+	}
+	return out, hold
+}

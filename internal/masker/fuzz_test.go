@@ -1,0 +1,128 @@
+package masker
+
+import (
+	"bytes"
+	"testing"
+)
+
+// FuzzMask plants two random secrets (self-overlapping ones included) and
+// their derived forms in random text, writes it in random pieces, and
+// checks that: the output equals the reference masker's; every split
+// gives the same bytes; no secret or derived form survives.
+func FuzzMask(f *testing.F) {
+	f.Add("ababcabab", "s3cr3t-TOKEN", []byte("xx abab|abcabab yy glpat-abc https://u:pw@h/?private_token=q"), []byte{3, 1, 4, 1, 5, 9, 2, 6})
+	f.Add("aaaabbbbcccc", "bbbbccccdddd", []byte("0aaaabbbbccccdddd1\x1b[31mab\x1b[0m"), []byte{0, 7, 200, 13})
+	f.Add("line-one-xx\nline-two-yy", "key=value&x", []byte("-----BEGIN\n\x1b]0;t\x07ok X-AMZ-SIGNATURE=a"), []byte{255, 128, 64})
+	f.Add("p@ss:w0rd/+", "short", []byte("ssh://git:p@ss:w0rd@host glrt-"), []byte{1})
+	f.Add("tput-secret", "dcs-secret", []byte("x\x1b(B\x1b[m y \x1bPq#0\x1b\\ z \x1b7 \x1b[?25l \x1b]8;;http://a\x1b\\"), []byte{0, 9, 1, 30, 2, 60})
+	f.Fuzz(func(t *testing.T, s1, s2 string, text, cuts []byte) {
+		if len(s1) < 4 || len(s2) < 4 || len(s1) > 80 || len(s2) > 80 || len(text) > 2048 {
+			t.Skip()
+		}
+		m := New(nil, Options{Prefixes: []string{"ghp_"}})
+		m.AddMasked("S1", s1)
+		m.AddMasked("S2", s2)
+		in := plant(text, cuts, m.needles)
+		want := referenceMask(in, m.needles, m.trig.list)
+
+		whole := maskWith(t, []string{s1, s2}, in, []int{len(in)})
+		if !bytes.Equal(whole, want) {
+			t.Fatalf("one write:\n in  %q\n got %q\nwant %q", in, whole, want)
+		}
+		for name, sizes := range map[string][]int{"random": writeSizes(cuts, len(in)), "bytewise": ones(len(in))} {
+			if got := maskWith(t, []string{s1, s2}, in, sizes); !bytes.Equal(got, whole) {
+				t.Fatalf("%s writes %v:\n in  %q\n got %q\nwant %q", name, sizes, in, got, whole)
+			}
+		}
+		for _, n := range m.needles {
+			if leaked(whole, n) {
+				t.Fatalf("needle %q survives in %q", n, whole)
+			}
+		}
+	})
+}
+
+// maskWith masks in, written in pieces of the given sizes, with the
+// secrets registered as GitLab-masked values.
+func maskWith(t *testing.T, secrets []string, in []byte, sizes []int) []byte {
+	t.Helper()
+	var out bytes.Buffer
+	m := New(&out, Options{Prefixes: []string{"ghp_"}})
+	for i, s := range secrets {
+		m.AddMasked("S"+string(rune('1'+i)), s)
+	}
+	for _, n := range sizes {
+		if _, err := m.Write(in[:n]); err != nil {
+			t.Fatal(err)
+		}
+		in = in[n:]
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// plant inserts needles into text at places chosen by cuts.
+func plant(text, cuts []byte, needles [][]byte) []byte {
+	out := bytes.Clone(text)
+	for i := 0; i+1 < len(cuts) && i < 8; i += 2 {
+		n := needles[int(cuts[i])%len(needles)]
+		at := 0
+		if len(out) > 0 {
+			at = int(cuts[i+1]) * len(out) / 256
+		}
+		out = append(out[:at], append(bytes.Clone(n), out[at:]...)...)
+	}
+	return out
+}
+
+func writeSizes(cuts []byte, total int) []int {
+	var sizes []int
+	for i := 0; total > 0; i++ {
+		n := 1
+		if len(cuts) > 0 {
+			n = int(cuts[i%len(cuts)])%23 + 1
+		}
+		n = min(n, total)
+		sizes = append(sizes, n)
+		total -= n
+	}
+	return sizes
+}
+
+func ones(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = 1
+	}
+	return s
+}
+
+// leaked reports whether needle occurs in out (or in out without its
+// escape sequences) somewhere that does not overlap a [MASKED].
+func leaked(out, needle []byte) bool {
+	view, _ := referenceStrip(out)
+	for _, b := range [][]byte{out, view} {
+		for i := 0; ; {
+			j := bytes.Index(b[i:], needle)
+			if j < 0 {
+				break
+			}
+			if !overlapsMask(b, i+j, i+j+len(needle)) {
+				return true
+			}
+			i += j + 1
+		}
+	}
+	return false
+}
+
+func overlapsMask(b []byte, start, end int) bool {
+	for i := max(0, start-len(Mask)+1); i < end && i < len(b); i++ {
+		if bytes.HasPrefix(b[i:], []byte(Mask)) {
+			return true
+		}
+	}
+	return false
+}

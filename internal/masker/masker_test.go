@@ -1,0 +1,209 @@
+package masker
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// maskCase is one input and its expected output; '|' in in marks write
+// boundaries. Every case is also run as one write, byte by byte, and split
+// in two at every position: all must give want.
+type maskCase struct {
+	name    string
+	secrets []string // AddSecret
+	masked  []string // AddMasked
+	opts    Options
+	in      string
+	want    string
+}
+
+func runMaskCases(t *testing.T, cases []maskCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			whole := strings.ReplaceAll(c.in, "|", "")
+			splits := map[string][]string{
+				"marked":   strings.Split(c.in, "|"),
+				"one":      {whole},
+				"bytewise": strings.Split(whole, ""),
+			}
+			for i := 1; i < len(whole); i++ {
+				splits["at "+string(rune('0'+i%10))] = []string{whole[:i], whole[i:]}
+				if got := c.mask(t, []string{whole[:i], whole[i:]}); got != c.want {
+					t.Fatalf("split at %d: %q + %q\n%s", i, whole[:i], whole[i:], cmp.Diff(c.want, got))
+				}
+			}
+			for name, writes := range splits {
+				if got := c.mask(t, writes); got != c.want {
+					t.Errorf("%s writes %q:\n%s", name, writes, cmp.Diff(c.want, got))
+				}
+			}
+		})
+	}
+}
+
+func (c maskCase) mask(t *testing.T, writes []string) string {
+	var out bytes.Buffer
+	m := New(&out, c.opts)
+	for _, s := range c.secrets {
+		if err := m.AddSecret("SECRET", s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range c.masked {
+		m.AddMasked("MASKED", s)
+	}
+	for _, w := range writes {
+		if n, err := m.Write([]byte(w)); err != nil || n != len(w) {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.String()
+}
+
+// The public leak cases of reference/masking.md.
+func TestMaskLeakCases(t *testing.T) {
+	t.Parallel()
+	runMaskCases(t, []maskCase{
+		{name: "A self-overlapping secret split inside its repeated prefix",
+			secrets: []string{"ababcabab-XY"}, in: "x abab|abcabab-XY y", want: "x ab[MASKED] y"},
+		{name: "A prefix repeated before the secret",
+			secrets: []string{"aaaaaaab"}, in: "aaaa|aaaaaaa|b!", want: "aaaa[MASKED]!"},
+		{name: "B no reordering around a short held secret",
+			masked: []string{"abc", "LONGSECRET123"}, in: "xab|LONGSECRET123|d", want: "xab[MASKED]d"},
+		{name: "C truncated secret at end of stream is masked",
+			secrets: []string{"s3cr3tTOKEN-value"}, in: "prompt> s3cr3tTOK", want: "prompt> [MASKED]"},
+		{name: "C fewer than 8 bytes of a secret at the end are released",
+			secrets: []string{"s3cr3tTOKEN-value"}, in: "prompt> s3cr3tT", want: "prompt> s3cr3tT"},
+		{name: "D secret straddling writes",
+			secrets: []string{"hunter2-hunter2"}, in: "pw=hunt|er2-hun|ter2\n", want: "pw=[MASKED]\n"},
+		{name: "F colour codes inside a secret",
+			secrets: []string{"colourful-secret"}, in: "<\x1b[31mcolour\x1b[0mful-se|\x1b[1;32mcret>", want: "<\x1b[31m[MASKED]>"},
+		{name: "F OSC title and colour glued around a secret",
+			secrets: []string{"colourful-secret"}, in: "\x1b]0;title\x07colourful-secret\x1b[0m", want: "\x1b]0;title\x07[MASKED]\x1b[0m"},
+		{name: "F tput sgr0 (ESC ( B) inside a secret",
+			secrets: []string{"colourful-secret"}, in: "colourful\x1b(B\x1b[m-sec|ret", want: "[MASKED]"},
+		{name: "F secret inside a terminal title (OSC) is masked in the raw bytes",
+			secrets: []string{"title-secret"}, in: "\x1b]0;title-se|cret\x07", want: "\x1b]0;[MASKED]\x07"},
+		{name: "F escape split across writes",
+			secrets: []string{"colourful-secret"}, in: "colour\x1b[3|8;5;1|96mful-secret.", want: "[MASKED]."},
+		{name: "G short line of a multi-line secret is not masked alone",
+			masked: []string{"{\n  \"private_key\": \"abcdefgh12345\"\n}"}, in: "{\n}\n", want: "{\n}\n"},
+	})
+}
+
+func TestMaskOverlapAndOrder(t *testing.T) {
+	t.Parallel()
+	runMaskCases(t, []maskCase{
+		{name: "overlapping secrets become one mask",
+			secrets: []string{"aaaabbbbcccc", "bbbbccccdddd"}, in: "<aaaabbbb|ccccdddd>", want: "<[MASKED]>"},
+		{name: "nested secret", secrets: []string{"outer-INNER-secret", "INNER-se"}, in: "1 outer-INNER-secret 2 INNER-se 3",
+			want: "1 [MASKED] 2 [MASKED] 3"},
+		{name: "adjacent secrets become one mask", secrets: []string{"first-secret", "second-secret"},
+			in: "first-secretsecond-secret.", want: "[MASKED]."},
+		{name: "repeated occurrences", secrets: []string{"password1"}, in: "password1 password1password1 x",
+			want: "[MASKED] [MASKED] x"},
+		{name: "no secret in input", secrets: []string{"password1"}, in: "nothing | to | see\n", want: "nothing  to  see\n"},
+		{name: "a 2-byte GitLab-masked value is still masked", masked: []string{"ab"}, in: "xa|bya|b", want: "x[MASKED]y[MASKED]"},
+		{name: "a 1-byte GitLab-masked value", masked: []string{"q"}, in: "aqq|b", want: "a[MASKED]b"},
+		{name: "almost a secret", secrets: []string{"password1"}, in: "password password2 passwor", want: "password password2 passwor"},
+		{name: "needle longer than a chunk of writes", secrets: []string{strings.Repeat("0123456789", 8)},
+			in: "a" + strings.Repeat("0123456789|", 8) + "b", want: "a[MASKED]b"},
+	})
+}
+
+func TestMaskDerivedForms(t *testing.T) {
+	t.Parallel()
+	s := "p@ss w0rd/+é\"<&>"
+	b64 := base64.StdEncoding.EncodeToString
+	jsonQ, _ := json.Marshal(s)
+	cases := []maskCase{
+		{name: "plain", in: s, want: Mask},
+		{name: "base64 padded", in: "[" + b64([]byte(s)) + "]", want: "[" + Mask + "]"},
+		{name: "echo | base64 (trailing newline)", in: b64([]byte(s+"\n")) + "\n", want: Mask + "\n"},
+		{name: "base64 url-safe unpadded", in: base64.RawURLEncoding.EncodeToString([]byte(s)) + ".", want: Mask + "."},
+		{name: "percent-encoded upper", in: "q=" + url.QueryEscape(s) + "&", want: "q=" + Mask + "&"},
+		{name: "percent-encoded lower", in: "/" + strings.ToLower(url.PathEscape(s)) + "/", want: "/" + Mask + "/"},
+		{name: "JSON string", in: `{"k":` + string(jsonQ) + `}`, want: `{"k":"` + Mask + `"}`},
+	}
+	// Inside a longer base64 blob, at each alignment: the full groups of
+	// the secret are masked, the neighbours' bytes around them are not.
+	for pad := range 3 {
+		blob := b64([]byte(strings.Repeat("x", pad) + s + "tail-bytes"))
+		got := maskCase{secrets: []string{s}}.mask(t, []string{blob})
+		if !strings.Contains(got, Mask) || !strings.HasSuffix(got, blob[len(blob)-8:]) {
+			t.Errorf("blob at alignment %d: %q masked as %q", pad, blob, got)
+		}
+		ref := New(nil, Options{})
+		_ = ref.AddSecret("S", s)
+		for _, n := range ref.needles {
+			if leaked([]byte(got), n) {
+				t.Errorf("blob at alignment %d: %q survives in %q", pad, n, got)
+			}
+		}
+		// The secret's middle bytes at this alignment, encoded, are gone.
+		if mid := b64([]byte(strings.Repeat("x", pad) + s))[4:12]; pad > 0 && strings.Contains(got, mid) {
+			t.Errorf("blob at alignment %d: %q survives in %q", pad, mid, got)
+		}
+	}
+	for i := range cases {
+		cases[i].secrets = []string{s}
+	}
+	runMaskCases(t, cases)
+
+	key := "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n-----END KEY-----"
+	crlf := strings.ReplaceAll(key, "\n", "\r\n")
+	runMaskCases(t, []maskCase{
+		{name: "multi-line whole", secrets: []string{key}, in: "k:\n" + key + "\n", want: "k:\n" + Mask + "\n"},
+		{name: "multi-line CRLF", secrets: []string{key}, in: crlf + "\r\n", want: Mask + "\r\n"},
+		{name: "multi-line on one line (unquoted echo)", secrets: []string{key}, in: "+ echo " + strings.ReplaceAll(key, "\n", " ") + "\n", want: "+ echo " + Mask + "\n"},
+		{name: "multi-line line by line", secrets: []string{key}, in: "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nnext\n", want: Mask + "\nnext\n"},
+		{name: "multi-line JSON", secrets: []string{key}, in: `"` + strings.ReplaceAll(key, "\n", `\n`) + `"`, want: `"` + Mask + `"`},
+		{name: "derived forms off", secrets: []string{s}, opts: Options{DisableDerived: true},
+			in: b64([]byte(s)) + " " + s, want: b64([]byte(s)) + " " + Mask},
+	})
+}
+
+func TestMaskPatterns(t *testing.T) {
+	t.Parallel()
+	var cases []maskCase
+	for _, p := range gitLabPrefixes {
+		cases = append(cases, maskCase{name: p, in: "t " + p + "Ab_c-9.x|yz tail", want: "t " + p + Mask + " tail"})
+	}
+	for _, q := range queryParams {
+		upper := strings.ToUpper(q)
+		cases = append(cases, maskCase{name: upper, in: "GET /x?a=1&" + upper + "v%2Fa|l+ue&b=2 ok", want: "GET /x?a=1&" + upper + Mask + "&b=2 ok"})
+	}
+	cases = append(cases, []maskCase{
+		{name: "trigger inside a token", in: "glpat-glpat-a|bc def", want: "glpat-" + Mask + " def"},
+		{name: "token inside a query value", in: "?private_token=glpat-a|bc&x=1", want: "?private_token=" + Mask + "&x=1"},
+		{name: "query trigger inside a query value", in: "?job_token=a=job_token=b c", want: "?job_token=" + Mask + " c"},
+		{name: "token value that begins a needle's encoded form", secrets: []string{`a"quote-secret`},
+			in: `glpat-a\"quote-secret!`, want: "glpat-" + Mask + "!"},
+		{name: "URL password while a needle that starts before it is open",
+			secrets: []string{"u:pw@host/x-secret"}, in: "https://u:pw@host/x-|y", want: "https://u:" + Mask + "@host/x-y"},
+		{name: "token body across many writes", in: "glpat-|abc|def|ghi| next", want: "glpat-" + Mask + " next"},
+		{name: "prefix without body", in: "glpat- and glpat-", want: "glpat- and glpat-"},
+		{name: "extra prefix", opts: Options{Prefixes: []string{"ghp_", "xoxb-"}}, in: "ghp_abc123 xoxb-1-2 glpat-x", want: "ghp_" + Mask + " xoxb-" + Mask + " glpat-" + Mask},
+		{name: "unknown prefix untouched", in: "ghp_abc123", want: "ghp_abc123"},
+		{name: "URL password", in: "clone https://gitlab-ci-token:glcbt-64_xyz@gitlab.example.com/g/p.git\n", want: "clone https://gitlab-ci-token:" + Mask + "@gitlab.example.com/g/p.git\n"},
+		{name: "URL password with @ and :", in: "redis://u:p@ss:w@host:6379/0", want: "redis://u:" + Mask + "@host:6379/0"},
+		{name: "URL without credentials", in: "see https://host:8443/path?x=1 and git@host:g/p", want: "see https://host:8443/path?x=1 and git@host:g/p"},
+		{name: "URL user only", in: "https://user@host/", want: "https://user@host/"},
+		{name: "URL at the end of the stream", in: "https://u:pw|", want: "https://u:pw"},
+		{name: "colour inside a token", in: "glpat-ab\x1b[0mcd ok", want: "glpat-" + Mask + " ok"},
+		{name: "colour after a token", in: "glpat-abcd\x1b[0m ok", want: "glpat-" + Mask + " ok"},
+		{name: "colour between prefix and token", in: "glpat-\x1b[1mabcd ok", want: "glpat-\x1b[1m" + Mask + " ok"},
+	}...)
+	runMaskCases(t, cases)
+}

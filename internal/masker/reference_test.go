@@ -1,0 +1,144 @@
+package masker
+
+import (
+	"bytes"
+	"regexp"
+	"slices"
+)
+
+// referenceMask is the obviously-correct (and slow) masker the streaming
+// one is checked against: it sees the whole input at once, tries every
+// needle and every trigger at every position, and replaces the union of
+// all spans. It shares only the definitions (needles, triggers, character
+// classes) with the package, none of its search or streaming code.
+func referenceMask(in []byte, needles [][]byte, triggers []trigger) []byte {
+	view, pos := referenceStrip(in)
+	posAt := func(i int) int { // view index → input offset, len(view) → len(in)
+		if i == len(view) {
+			return len(in)
+		}
+		return pos[i]
+	}
+	var spans []span
+	for s := range view {
+		for _, n := range needles {
+			if bytes.HasPrefix(view[s:], n) {
+				spans = append(spans, span{pos[s], pos[s+len(n)-1] + 1})
+			}
+		}
+		for _, tr := range triggers {
+			if len(view)-s < len(tr.text) || !tr.matches(view[s:s+len(tr.text)]) {
+				continue
+			}
+			te := s + len(tr.text)
+			if tr.kind == authority {
+				if a, b, ok := referenceAuthority(view[te:]); ok {
+					spans = append(spans, span{pos[te+a], pos[te+b]})
+				}
+				continue
+			}
+			e := te
+			for e < len(view) && (tr.kind == tokenBody && isTokenByte(view[e]) || tr.kind == queryValue && isQueryByte(view[e])) {
+				e++
+			}
+			if e > te {
+				spans = append(spans, span{pos[te], posAt(e)})
+			}
+		}
+	}
+	hasEscape := bytes.IndexByte(in, esc) >= 0
+	if hasEscape { // the raw bytes are searched too
+		for s := range in {
+			for _, n := range needles {
+				if bytes.HasPrefix(in[s:], n) {
+					spans = append(spans, span{s, s + len(n)})
+				}
+			}
+		}
+	}
+	// At the end of the stream, a tail that begins like a needle (8 bytes
+	// or more) is masked rather than released.
+	tail := len(in)
+	if s := referenceTail(view, needles); s >= 0 {
+		tail = pos[s]
+	}
+	if s := referenceTail(in, needles); hasEscape && s >= 0 {
+		tail = min(tail, s)
+	}
+	if tail < len(in) {
+		spans = append(spans, span{tail, len(in)})
+	}
+	return referenceReplace(in, spans)
+}
+
+// referenceTail returns the first position whose tail of 8 bytes or more
+// is a proper prefix of a needle, or -1.
+func referenceTail(b []byte, needles [][]byte) int {
+	for s := range b {
+		if len(b)-s < 8 {
+			break
+		}
+		if slices.ContainsFunc(needles, func(n []byte) bool { return len(n) > len(b)-s && bytes.HasPrefix(n, b[s:]) }) {
+			return s
+		}
+	}
+	return -1
+}
+
+// referenceAuthority finds user:PASSWORD@ at the start of a URL authority:
+// the password runs from after the first ':' to the last '@'.
+func referenceAuthority(b []byte) (start, end int, ok bool) {
+	colon, at := -1, -1
+	for i := 0; i < len(b) && i < maxAuthority && isAuthorityByte(b[i]); i++ {
+		if b[i] == ':' && colon < 0 && at < 0 {
+			colon = i
+		}
+		if b[i] == '@' {
+			at = i
+		}
+	}
+	return colon + 1, at, colon >= 0 && at > colon+1
+}
+
+func referenceReplace(in []byte, spans []span) []byte {
+	slices.SortFunc(spans, compareSpans)
+	var out []byte
+	cur := 0
+	for i := 0; i < len(spans); {
+		a, b := spans[i].start, spans[i].end
+		for i++; i < len(spans) && spans[i].start <= b; i++ {
+			b = max(b, spans[i].end)
+		}
+		out = append(out, in[cur:a]...)
+		out = append(out, Mask...)
+		cur = b
+	}
+	return append(out, in[cur:]...)
+}
+
+// referenceEscape: CSI; OSC, DCS, SOS, PM, APC up to BEL or ESC \; ESC,
+// intermediates, final; ESC and one final byte.
+var referenceEscape = regexp.MustCompile(`^(?:` +
+	`\x1b\[[\x20-\x3f]{0,61}[\x40-\x7e]|` +
+	`\x1b[\]PX^_][^\x07\x1b]{0,509}(?:\x07|\x1b\\)|` +
+	`\x1b[\x20-\x2f]{1,62}[\x30-\x7e]|` +
+	`\x1b[\x30-\x4f\x51-\x57\x59\x5a\x5c\x60-\x7e])`)
+
+// referenceStrip removes CSI and OSC sequences and says where each
+// remaining byte came from.
+func referenceStrip(in []byte) ([]byte, []int) {
+	var view []byte
+	var pos []int
+	for i := 0; i < len(in); {
+		if in[i] == esc {
+			if m := referenceEscape.Find(in[i:]); m != nil {
+				i += len(m)
+				continue
+			}
+		}
+		view = append(view, in[i])
+		pos = append(pos, i)
+		i++
+	}
+	return view, pos
+}
