@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,26 +16,13 @@ import (
 	"github.com/jobrun/jobrun/internal/gitlabfake"
 	"github.com/jobrun/jobrun/internal/job"
 	"github.com/jobrun/jobrun/internal/runner"
+	"github.com/jobrun/jobrun/internal/testutil"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// golden compares got with testdata/<name>.golden, rewriting it with -update.
+// golden compares got with testdata/<name>.golden (-update rewrites it).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the trace GitLab stored (rerun with -update if intended):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 // failureReasons is what a current GitLab lists in features.failure_reasons.

@@ -16,8 +16,8 @@ import (
 
 	"github.com/jobrun/jobrun/internal/cmd/exec"
 	"github.com/jobrun/jobrun/internal/cmd/lintconfig"
-	"github.com/jobrun/jobrun/internal/cmd/run"
 	"github.com/jobrun/jobrun/internal/cmd/mask"
+	"github.com/jobrun/jobrun/internal/cmd/run"
 	"github.com/jobrun/jobrun/internal/cmd/version"
 	"github.com/jobrun/jobrun/internal/cmdutil"
 	"github.com/jobrun/jobrun/internal/config"
