@@ -30,6 +30,7 @@ type jobEnd struct {
 // the interrupt context (SIGINT cancels it); network calls use a context
 // that outlives it, so an interrupted job is still reported.
 func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payload) jobEnd {
+	defer forget(p)
 	net := context.WithoutCancel(ctx)
 	end := jobEnd{ID: p.ID}
 	if err := w.client.AcceptJob(net, p); err != nil {
@@ -56,20 +57,20 @@ func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payloa
 	arts := &remoteArtifacts{c: w.client, tempDir: s.opts.TempDir}
 	r := w.core(p, arts, s.opts)
 	dir, err := w.spec.jobDir(slot, p)
-	var res runner.Result
 	if err == nil {
 		err = os.MkdirAll(dir, 0o700)
 	}
-	if err != nil {
-		// Nothing ran; the trace still says why (masked like the rest).
-		m := newJobMasker(trace, p)
-		fmt.Fprintf(m, "ERROR: job directory: %v\n", err)
-		_ = m.Close()
-		res = runner.Result{Status: runner.StatusFailed, FailureReason: runner.ReasonSystemFailure}
-	} else {
-		res = r.Run(stopCtx, runner.Job{Payload: p, Dir: dir, Trace: s.sink(trace), Abort: abortCtx})
+	var result client.Result
+	switch {
+	case p.Run != "":
+		// step-runner jobs (`run:`) are not implemented; run_steps is not advertised either.
+		result = refuse(trace, p, "this job uses run: (step-runner steps), which jobrun does not run", client.ReasonRunnerUnsupported)
+	case err != nil:
+		result = refuse(trace, p, "job directory: "+err.Error(), client.ReasonRunnerSystemFailure)
+	default:
+		res := r.Run(stopCtx, runner.Job{Payload: p, Dir: dir, Trace: s.sink(trace), Abort: abortCtx})
+		result = finalResult(res, ctx.Err() != nil, canceledByGitLab.Load(), arts.missing)
 	}
-	result := finalResult(res, ctx.Err() != nil, canceledByGitLab.Load(), arts.missing)
 	if err := trace.Finish(net, result); err != nil {
 		if errors.Is(err, client.ErrJobAborted) {
 			s.logf("runner %s: job %d aborted by GitLab", w.spec.label(), p.ID)
@@ -81,6 +82,27 @@ func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payloa
 	end.State, end.Reason = result.State, result.FailureReason
 	s.logf("runner %s: job %d finished: %s", w.spec.label(), p.ID, describe(result))
 	return end
+}
+
+// refuse fails a job that cannot run, saying why in its trace (masked
+// like everything else).
+func refuse(trace io.Writer, p *job.Payload, why, reason string) client.Result {
+	m := newJobMasker(trace, p)
+	fmt.Fprintf(m, "\x1b[31;1mERROR: %s\x1b[0;m\n", why)
+	_ = m.Close()
+	return client.Result{State: client.StateFailed, FailureReason: reason}
+}
+
+// forget drops the job's credentials from the payload once GitLab has
+// its final update: the token lives only for the job's duration.
+func forget(p *job.Payload) {
+	p.Token = ""
+	p.GitInfo.RepoURL = ""
+	for i := range p.Dependencies {
+		p.Dependencies[i].Token = ""
+	}
+	p.Variables = nil
+	p.Credentials = nil
 }
 
 // finalResult turns the runner core's result into the final update:

@@ -58,6 +58,40 @@ func TestOnceShellEndToEnd(t *testing.T) {
 	}
 	checkArtifacts(t, fj.Artifacts())
 	assertClean(t, fake)
+	// Only what jobrun implements is advertised.
+	features := fj.Features()
+	for _, want := range []string{"variables", "masking", "artifacts", "cache", "refspecs", "multi_build_steps",
+		"return_exit_code", "cancelable", "cancel_gracefully", "two_phase_job_commit", "trace_checksum", "trace_size", "trace_reset"} {
+		if !features[want] {
+			t.Errorf("feature %s not advertised", want)
+		}
+	}
+	for _, never := range []string{"session", "terminal", "proxy", "vault_secrets", "shared", "image", "services", "raw_variables"} {
+		if features[never] {
+			t.Errorf("feature %s advertised by a shell runner", never)
+		}
+	}
+}
+
+// A job jobrun cannot run (step-runner `run:`) fails as
+// runner_unsupported with its reason in the trace; nothing runs.
+func TestUnsupportedJobRefused(t *testing.T) {
+	t.Parallel()
+	fake := gitlabfake.New(t, gitlabfake.Options{})
+	p := basePayload("", "touch ran")
+	p.Run = `[{"name":"hello","script":"echo hi"}]`
+	p.Features.FailureReasons = append(p.Features.FailureReasons, "runner_unsupported")
+	fj := fake.Enqueue(p)
+	spec := shellSpec(t, fake)
+	sum := serve(t, testOptions(t, spec))
+	final, _ := fj.Final()
+	if sum.Success() || final.State != "failed" || final.FailureReason != "runner_unsupported" {
+		t.Errorf("final %+v, summary %+v", final, sum)
+	}
+	if !bytes.Contains(fj.Trace(), []byte("jobrun does not run")) {
+		t.Errorf("trace does not say why:\n%s", fj.Trace())
+	}
+	assertClean(t, fake)
 }
 
 func checkArtifacts(t *testing.T, arts []gitlabfake.Artifact) {
