@@ -95,3 +95,36 @@ func TestSeveralRunnersAndLimit(t *testing.T) {
 	assertClean(t, fakeA)
 	assertClean(t, fakeB)
 }
+
+// The cache is kept on this host per key: a job with policy push saves
+// it, a later job with policy pull (in a fresh clone) gets it back, and a
+// job with another key does not.
+func TestHostLocalCache(t *testing.T) {
+	t.Parallel()
+	fake := gitlabfake.New(t, gitlabfake.Options{})
+	bare, shas := bareRepo(t, 1)
+	fake.AddRepo("acme/app", bare)
+	spec := shellSpec(t, fake)
+	spec.CacheDir = t.TempDir()
+	cached := func(key, policy string, script ...string) job.Payload {
+		p := basePayload(shas[0], script...)
+		p.Variables = job.Variables{{Key: "GIT_STRATEGY", Value: "clone"}}
+		p.Cache = []job.Cache{{Key: key, Paths: []string{"deps/"}, Policy: policy, When: "on_success"}}
+		return p
+	}
+	push := fake.Enqueue(cached("deps-v1", job.CachePush, "mkdir -p deps && echo fetched > deps/lib.txt"))
+	pull := fake.Enqueue(cached("deps-v1", job.CachePull, "cat deps/lib.txt"))
+	other := fake.Enqueue(cached("deps-v2", job.CachePull, "test ! -e deps/lib.txt && echo no cache for v2"))
+	for _, fj := range []*gitlabfake.Job{push, pull, other} {
+		if sum := serve(t, testOptions(t, spec)); !sum.Success() {
+			t.Fatalf("job %d: %+v; trace:\n%s", fj.Payload.ID, sum, fj.Trace())
+		}
+	}
+	if !strings.Contains(string(pull.Trace()), "\nfetched\n") {
+		t.Errorf("pull job did not get the cache:\n%s", pull.Trace())
+	}
+	if !strings.Contains(string(other.Trace()), "\nno cache for v2\n") {
+		t.Errorf("another key got the cache:\n%s", other.Trace())
+	}
+	assertClean(t, fake)
+}

@@ -143,6 +143,7 @@ func TestFlakyGitLabSurvived(t *testing.T) {
 	fj.DropPatches(1)
 	fj.InjectUpdateFaults(gitlabfake.Fault{Status: 503}, gitlabfake.Fault{Status: 502}) // on the two-phase commit
 	fj.AcceptFinal(2)
+	fj.FailChecksumOnce() // 412: the whole trace is sent again
 	sum := serve(t, testOptions(t, shellSpec(t, fake)))
 	if !sum.Success() {
 		t.Fatalf("summary %+v; trace:\n%s", sum, fj.Trace())
@@ -156,6 +157,7 @@ func TestFlakyGitLabSurvived(t *testing.T) {
 		{"POST", "/api/v4/jobs/request", 429}, {"POST", "/api/v4/jobs/request", 503},
 		{"PATCH", "/api/v4/jobs/1001/trace", gitlabfake.StatusDropped}, {"PATCH", "/api/v4/jobs/1001/trace", 500},
 		{"PATCH", "/api/v4/jobs/1001/trace", 429}, {"PUT", "/api/v4/jobs/1001", 503}, {"PUT", "/api/v4/jobs/1001", 202},
+		{"PUT", "/api/v4/jobs/1001", 412},
 	} {
 		if !slices.ContainsFunc(fake.Requests(), func(r gitlabfake.Request) bool {
 			return r.Method == want.method && r.Path == want.path && r.Status == want.status

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -147,6 +148,59 @@ func TestRunOnce(t *testing.T) {
 			}
 			if strings.Contains(out.String()+errOut.String(), fj.Payload.Token) {
 				t.Error("the job token was printed")
+			}
+		})
+	}
+}
+
+// SIGTERM lets the running job finish (exit 0, job passed); SIGINT
+// cancels it, after_script runs, GitLab hears runner_interrupted, exit 130.
+func TestRunSignals(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		sig        os.Signal
+		wantCode   int
+		wantState  string
+		wantReason string
+	}{
+		{syscall.SIGTERM, 0, "success", ""},
+		{syscall.SIGQUIT, 0, "success", ""},
+		{os.Interrupt, 130, "failed", "runner_interrupted"},
+	} {
+		t.Run(tc.sig.String(), func(t *testing.T) {
+			t.Parallel()
+			fake := gitlabfake.New(t, gitlabfake.Options{})
+			fj := fake.Enqueue(job.Payload{
+				JobInfo:   job.JobInfo{Name: "build", ProjectFullPath: "acme/app"},
+				Variables: job.Variables{{Key: "GIT_STRATEGY", Value: "none"}},
+				Steps: []job.Step{
+					{Name: job.StepScript, When: job.WhenOnSuccess, Script: []string{"echo started", "sleep 6", "echo finished"}}, // the trace reaches GitLab after 3 s,
+					{Name: job.StepAfterScript, When: job.WhenAlways, Script: []string{"echo after_script ran"}},
+				},
+				Features: job.Features{FailureReasons: []string{"runner_interrupted", "script_failure"}},
+			})
+			f, _, errOut := testFactory()
+			signals := make(chan os.Signal, 1)
+			opts := Options{IO: f.IOStreams, Version: "test", URL: fake.URL(), Token: fake.RunnerToken(),
+				BuildsDir: t.TempDir(), StateDir: t.TempDir(), Signals: signals}
+			done := make(chan error, 1)
+			go func() { done <- run(t.Context(), &opts) }()
+			for deadline := time.Now().Add(30 * time.Second); !bytes.Contains(fj.Trace(), []byte("\nstarted")); time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("the job did not start; stderr:\n%s", errOut)
+				}
+			}
+			signals <- tc.sig
+			err := <-done
+			if code := cmdutil.ExitCode(err); code != tc.wantCode {
+				t.Errorf("exit %d (%v), want %d", code, err, tc.wantCode)
+			}
+			final, _ := fj.Final()
+			if final.State != tc.wantState || final.FailureReason != tc.wantReason {
+				t.Errorf("final %+v, want %s %q; trace:\n%s", final, tc.wantState, tc.wantReason, fj.Trace())
+			}
+			if !bytes.Contains(fj.Trace(), []byte("\nafter_script ran")) {
+				t.Errorf("after_script did not run:\n%s", fj.Trace())
 			}
 		})
 	}
