@@ -19,20 +19,22 @@ import (
 	"github.com/jobrun/jobrun/internal/runner"
 )
 
-// jobEnd is how one job went, for the serve loop and --once.
-type jobEnd struct {
-	ID     int64
-	State  string // client.StateSuccess or client.StateFailed; "" when GitLab dropped it
+// JobEnd is how one job went, for the serve loop and --once.
+type JobEnd struct {
+	ID int64
+	// State is client.StateSuccess or client.StateFailed as reported;
+	// "" when the job was not taken or GitLab dropped it.
+	State  string
 	Reason string
 }
 
 // runJob runs one accepted-or-not job payload to its final update. ctx is
 // the interrupt context (SIGINT cancels it); network calls use a context
 // that outlives it, so an interrupted job is still reported.
-func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payload) jobEnd {
+func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payload) JobEnd {
 	defer forget(p)
 	net := context.WithoutCancel(ctx)
-	end := jobEnd{ID: p.ID}
+	end := JobEnd{ID: p.ID}
 	if err := w.client.AcceptJob(net, p); err != nil {
 		s.logf("runner %s: job %d not taken: %v", w.spec.label(), p.ID, err)
 		return end

@@ -115,7 +115,7 @@ type Options struct {
 // Summary counts the jobs Serve ran; Last is the last job's end (--once).
 type Summary struct {
 	Succeeded, Failed, Dropped int
-	Last                       jobEnd
+	Last                       JobEnd
 }
 
 // Success reports whether the last job (the only one with --once) passed.
@@ -281,7 +281,7 @@ func (s *service) release(w *worker, slot int) {
 	<-s.global
 }
 
-func (s *service) record(e jobEnd) {
+func (s *service) record(e JobEnd) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch e.State {
