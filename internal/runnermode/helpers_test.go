@@ -34,7 +34,7 @@ var fastRetry = client.RetryPolicy{Attempts: 6, Min: time.Millisecond, Max: 20 *
 func fixedNow() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 
 // shellSpec is one runner with the shell executor against fake.
-func shellSpec(t *testing.T, fake *gitlabfake.Server) RunnerSpec {
+func shellSpec(t testing.TB, fake *gitlabfake.Server) RunnerSpec {
 	t.Helper()
 	return RunnerSpec{
 		Name: "test", URL: fake.URL(), Token: fake.RunnerToken(),
