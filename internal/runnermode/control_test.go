@@ -172,3 +172,48 @@ func TestFlakyGitLabSurvived(t *testing.T) {
 	}
 	assertClean(t, fake)
 }
+
+// GitLab lost part of the trace mid-job (its size is behind the
+// runner's offset): the next PATCH gets 416 and the uploader resends from
+// GitLab's offset, so the stored trace is whole and has nothing twice.
+func TestTraceResentAfter416(t *testing.T) {
+	t.Parallel()
+	fake := gitlabfake.New(t, gitlabfake.Options{})
+	p := noGit(basePayload("", `echo "part one"`, `sleep 0.5`, `echo "part two"`))
+	fj := fake.Enqueue(p)
+	done := make(chan Summary, 1)
+	go func() { done <- serve(t, testOptions(t, shellSpec(t, fake))) }()
+	waitFor(t, "part one", func() bool { return bytes.Contains(fj.Trace(), []byte("\npart one\n")) })
+	fj.TruncateTrace(10)
+	if sum := <-done; !sum.Success() {
+		t.Fatalf("summary %+v; trace:\n%s", sum, fj.Trace())
+	}
+	trace := fj.Trace()
+	if bytes.Count(trace, []byte("\npart one\n")) != 1 || !bytes.Contains(trace, []byte("\npart two\n")) {
+		t.Errorf("trace after the resend:\n%s", trace)
+	}
+	if !slices.ContainsFunc(fake.Requests(), func(r gitlabfake.Request) bool { return r.Status == http.StatusRequestedRangeNotSatisfiable }) {
+		t.Error("no PATCH was answered 416")
+	}
+	assertClean(t, fake)
+}
+
+// A dependency whose artifacts are gone (404) fails the job with
+// missing_dependency_failure before its script runs.
+func TestMissingDependency(t *testing.T) {
+	t.Parallel()
+	fake := gitlabfake.New(t, gitlabfake.Options{})
+	p := noGit(basePayload("", `echo script ran`))
+	p.Dependencies = []job.Dependency{{ID: 4242, Name: "gone", Token: "glcbt-dependency-4242-token", ArtifactsFile: &job.ArtifactsFile{Filename: "artifacts.zip"}}}
+	fj := fake.Enqueue(p)
+	serve(t, testOptions(t, shellSpec(t, fake)))
+	final, _ := fj.Final()
+	if final.State != "failed" || final.FailureReason != "missing_dependency_failure" {
+		t.Errorf("final %+v", final)
+	}
+	if bytes.Contains(fj.Trace(), []byte("\nscript ran")) {
+		t.Errorf("the script ran:\n%s", fj.Trace())
+	}
+	assertNoSecrets(t, fj.Trace(), "glcbt-dependency-4242-token", fj.Payload.Token)
+	assertClean(t, fake)
+}
