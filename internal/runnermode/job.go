@@ -35,8 +35,9 @@ func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payloa
 	defer forget(p)
 	net := context.WithoutCancel(ctx)
 	end := JobEnd{ID: p.ID}
-	if err := w.client.AcceptJob(net, p); err != nil {
-		s.logf("runner %s: job %d not taken: %v", w.spec.label(), p.ID, err)
+	acceptErr := w.client.AcceptJob(net, p)
+	if acceptErr != nil && !errors.Is(acceptErr, client.ErrJobCanceling) {
+		s.logf("runner %s: job %d not taken: %v", w.spec.label(), p.ID, acceptErr)
 		return end
 	}
 	s.logf("runner %s: running job %d (%s)", w.spec.label(), p.ID, p.JobInfo.Name)
@@ -64,6 +65,8 @@ func (s *service) runJob(ctx context.Context, w *worker, slot int, p *job.Payloa
 	}
 	var result client.Result
 	switch {
+	case acceptErr != nil: // canceled before it started: report it, run nothing
+		result = refuse(trace, p, "the job was canceled before it started", client.ReasonJobCanceled)
 	case p.Run != "":
 		// step-runner jobs (`run:`) are not implemented; run_steps is not advertised either.
 		result = refuse(trace, p, "this job uses run: (step-runner steps), which jobrun does not run", client.ReasonRunnerUnsupported)
