@@ -253,3 +253,55 @@ func TestSelectUntracked(t *testing.T) {
 		t.Errorf("untracked (-want +got):\n%s", diff)
 	}
 }
+
+// A job reading a file while the same artifacts are restored again next
+// to it (concurrent jobs of a local pipeline share one directory) always
+// finds the whole file: restoring never removes it first.
+func TestExtractReplacesFilesAtomically(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	content := bytes.Repeat([]byte("artifact "), 4096)
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, err := zw.Create("out/app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(content); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := zbuf.Bytes()
+	if err := Extract(bytes.NewReader(data), int64(len(data)), dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			if err := Extract(bytes.NewReader(data), int64(len(data)), dir, 0); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	reads := 0
+	for running := true; running; reads++ {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		got, err := os.ReadFile(filepath.Join(dir, "out", "app"))
+		if err != nil || !bytes.Equal(got, content) {
+			<-done // the restores finish before the test reports
+			t.Fatalf("read %d during a restore: %d bytes, %v", reads, len(got), err)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "out"))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
+	}
+}

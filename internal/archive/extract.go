@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -72,8 +74,12 @@ func extractEntry(root *os.Root, f *zip.File, name string, room int64, limited b
 		return 0, err
 	}
 	defer rc.Close()
-	_ = root.Remove(name) // replace a file or link of the same name, never write through it
-	out, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode.Perm()|0o600)
+	// The file is written under a fresh name and renamed over the old
+	// one: a job running next to this restore (jobs of one local pipeline
+	// share a directory) sees the old file or the new one, never a missing
+	// or half-written one; and a file or link of the same name is
+	// replaced, never written through.
+	tmp, out, err := createTemp(root, name, mode.Perm()|0o600)
 	if err != nil {
 		return 0, err
 	}
@@ -88,7 +94,29 @@ func extractEntry(root *os.Root, f *zip.File, name string, room int64, limited b
 	if err == nil && limited && n > room {
 		err = errors.New("artifacts larger than the extraction limit")
 	}
+	if err == nil {
+		if err = root.Rename(tmp, name); err != nil {
+			// A directory of that name cannot be renamed over.
+			_ = root.Remove(name)
+			err = root.Rename(tmp, name)
+		}
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+	}
 	return n, err
+}
+
+// createTemp creates an unused file next to name.
+func createTemp(root *os.Root, name string, perm fs.FileMode) (string, *os.File, error) {
+	for {
+		tmp := path.Join(path.Dir(name), "."+path.Base(name)+".jobrun-"+strconv.FormatUint(rand.Uint64(), 36))
+		out, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return tmp, out, err
+	}
 }
 
 func extractLink(root *os.Root, f *zip.File, name string) error {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -68,4 +69,17 @@ var durationUnits = map[string]int{
 	"h": 3600, "hr": 3600, "hrs": 3600, "hour": 3600, "hours": 3600,
 	"d": 86400, "day": 86400, "days": 86400,
 	"w": 604800, "wk": 604800, "week": 604800, "weeks": 604800,
+}
+
+// StartInDuration is the job's `start_in:` as a duration; 0 when the job
+// has none (the compiler has already rejected unreadable values).
+func (j *Job) StartInDuration() time.Duration {
+	if j.StartIn == "" {
+		return 0
+	}
+	secs, err := parseDuration(j.StartIn)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(secs) * time.Second
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jobrun/jobrun/internal/executor"
 	"github.com/jobrun/jobrun/internal/job"
 	"github.com/jobrun/jobrun/internal/jobtoken"
 )
@@ -169,14 +170,12 @@ func clonePayload(p *job.Payload) (*job.Payload, error) {
 }
 
 // warnHostImages says once that jobs asking for an image run on this
-// host instead, with the user's privileges, when the executor is shell.
+// host instead, with the user's privileges, when the shell executor runs
+// them.
 func warnHostImages(jobs []LocalJob, opts LocalOptions) {
-	if opts.Runner.Executor.Name() != "shell" {
-		return
-	}
 	var names []string
 	for _, lj := range jobs {
-		if lj.Payload.Image.Name != "" {
+		if lj.Payload.Image.Name != "" && executor.Pick(opts.Runner.Executor, lj.Payload).Name() == "shell" {
 			names = append(names, lj.Node.Name)
 		}
 	}

@@ -140,14 +140,16 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	jobCtx, cancel := context.WithTimeout(ctx, jobTimeout(p))
 	defer cancel()
 
-	t.sectionStart(SectionPrepareExecutor, fmt.Sprintf("Preparing the %q executor", r.Executor.Name()))
-	session, err := r.Executor.Prepare(jobCtx, executor.Spec{Payload: p, Dir: j.Dir, Files: files(p), TTY: r.TTY})
+	// With `--executor auto` each job names the executor it really got.
+	ex := executor.Pick(r.Executor, p)
+	t.sectionStart(SectionPrepareExecutor, fmt.Sprintf("Preparing the %q executor", ex.Name()))
+	session, err := ex.Prepare(jobCtx, executor.Spec{Payload: p, Dir: j.Dir, Files: files(p), TTY: r.TTY})
 	if err != nil {
 		t.failure("preparing the executor: " + err.Error())
 		t.sectionEnd(SectionPrepareExecutor)
 		return Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
 	}
-	t.line(fmt.Sprintf("Using %s executor with %s...", r.Executor.Name(), session.Shell()))
+	t.line(fmt.Sprintf("Using %s executor with %s...", ex.Name(), session.Shell()))
 	t.sectionEnd(SectionPrepareExecutor)
 
 	sourcesErr := r.getSources(jobCtx, t, j)

@@ -1,7 +1,8 @@
 // Package exec is the `jobrun exec` command: it compiles the local
 // .gitlab-ci.yml and lists (--list, --list --json) or previews
 // (--preview) the pipeline. Running the jobs is wired in by the runner
-// integration; until then it reports that it is not available.
+// integration (run.go): jobs run with the shell or Docker executor through
+// runner.RunLocal, and the exit code says how the pipeline ended.
 package exec
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/jobrun/jobrun/internal/cmdutil"
 	"github.com/jobrun/jobrun/internal/iostreams"
 	"github.com/jobrun/jobrun/internal/job"
+	"github.com/jobrun/jobrun/internal/masker"
 	"github.com/jobrun/jobrun/internal/pipeline"
 )
 
@@ -45,11 +47,24 @@ type Options struct {
 	Preview       bool
 	Offline       bool
 	Tag           string
+	// Version is jobrun's, printed in each job's first trace line.
+	Version string
+
+	// Running jobs.
+	Concurrency int
+	TTY         bool
+	InPlace     bool
+	// Docker executor.
+	Privileged bool
+	Volumes    []string
+	Network    string
+	DockerHost string
+	PullPolicy string
 }
 
 // NewCmdExec returns `jobrun exec`; runF replaces run in tests.
 func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, LookupEnv: f.LookupEnv}
+	opts := &Options{IO: f.IOStreams, LookupEnv: f.LookupEnv, Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "exec [JOB ...]",
 		Short: "Run the jobs of a local .gitlab-ci.yml (--list and --preview show the plan)",
@@ -82,6 +97,14 @@ func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.BoolVar(&opts.Preview, "preview", false, "print the fully expanded pipeline as YAML, run nothing")
 	fl.BoolVar(&opts.Offline, "offline", false, "use only cached remote includes")
 	fl.StringVar(&opts.Tag, "tag", "", "run a tag pipeline for this tag at HEAD (sets CI_COMMIT_TAG, unsets CI_COMMIT_BRANCH)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 0, "jobs run at once (default: the number of CPUs)")
+	fl.BoolVar(&opts.TTY, "tty", false, "run scripts under a pseudo-terminal even when stdout is not one")
+	fl.BoolVar(&opts.InPlace, "in-place", false, "run jobs in the project directory instead of a copy under .jobrun/builds/")
+	fl.BoolVar(&opts.Privileged, "privileged", false, "run containers privileged (DANGEROUS: gives jobs root on this host)")
+	fl.StringArrayVar(&opts.Volumes, "volume", nil, "extra container mount HOST:CONTAINER[:ro|rw] or /path (repeatable)")
+	fl.StringVar(&opts.Network, "network", "", "container network: host, none or an existing network (default: per job)")
+	fl.StringVar(&opts.DockerHost, "docker-host", "", "Docker engine address (default: DOCKER_HOST, else the local socket)")
+	fl.StringVar(&opts.PullPolicy, "pull-policy", "", "image pull policy: always, if-not-present (default) or never")
 	return cmd
 }
 
@@ -117,11 +140,6 @@ func run(ctx context.Context, opts *Options) error {
 	return pipeline.WriteList(opts.IO.Out, plan, opts.Verbose)
 }
 
-// runJobs runs the plan. The runner integration replaces this function.
-func runJobs(_ context.Context, _ *Options, _ *pipeline.Plan) error {
-	return cmdutil.BadInput("running jobs is not available yet; use --list or --preview")
-}
-
 func validate(opts *Options) error {
 	switch {
 	case opts.JSON && !opts.List:
@@ -130,6 +148,8 @@ func validate(opts *Options) error {
 		return cmdutil.BadInput("--list and --preview cannot be combined")
 	case opts.Executor != "auto" && opts.Executor != "shell" && opts.Executor != "docker":
 		return cmdutil.BadInput("--executor %q: expected auto, shell or docker", opts.Executor)
+	case opts.Concurrency < 0:
+		return cmdutil.BadInput("--concurrency %d: expected a positive number of jobs", opts.Concurrency)
 	}
 	return nil
 }
@@ -143,6 +163,9 @@ func compileOptions(ctx context.Context, opts *Options) (pipeline.Options, error
 	}
 	fileVars, err := readVariableFiles(opts)
 	if err != nil {
+		return pipeline.Options{}, err
+	}
+	if err := checkSecretLengths(append(fileVars, cli...)); err != nil {
 		return pipeline.Options{}, err
 	}
 	git, err := pipeline.ReadGit(ctx, opts.Dir)
@@ -200,4 +223,18 @@ func badInput(err error) error {
 		return cmdutil.AsBadInput(err)
 	}
 	return fmt.Errorf("exec: %w", err)
+}
+
+// checkSecretLengths refuses masked values shorter than the masker's
+// minimum: masking a 3-letter word would reveal it everywhere it occurs
+// and could not hide the value itself. The message names the variable,
+// never its value.
+func checkSecretLengths(vars job.Variables) error {
+	for _, v := range vars {
+		if v.Masked && len(v.Value) < masker.DefaultMinLength {
+			return cmdutil.BadInput("masked variable %s is %d characters long; masked values need at least %d "+
+				"(a shorter one cannot be masked safely)", v.Key, len(v.Value), masker.DefaultMinLength)
+		}
+	}
+	return nil
 }

@@ -25,10 +25,13 @@ func TestNewCmdExecFlags(t *testing.T) {
 		{"defaults", nil, Options{File: ".gitlab-ci.yml", Dir: ".", Executor: "auto"}},
 		{"everything", []string{"-f", "ci.yml", "-C", "proj", "--executor", "docker", "--var", "A=1", "--var", "B=2",
 			"--secret", "TOKEN", "--secret", "K=v", "--variables-file", "vars.yml", "--list", "--json", "--needs",
-			"--timestamps", "--offline", "--tag", "v1.0.0", "build", "test"},
+			"--timestamps", "--offline", "--tag", "v1.0.0", "--concurrency", "3", "--tty", "--in-place", "--privileged",
+			"--volume", "/cache", "--volume", "/a:/b:ro", "--network", "host", "--docker-host", "unix:///tmp/d.sock",
+			"--pull-policy", "never", "build", "test"},
 			Options{File: "ci.yml", Dir: "proj", Executor: "docker", Vars: []string{"A=1", "B=2"}, Secrets: []string{"TOKEN", "K=v"},
 				VariablesFile: "vars.yml", List: true, JSON: true, Needs: true, Timestamps: true, Offline: true, Tag: "v1.0.0",
-				Jobs: []string{"build", "test"}}},
+				Concurrency: 3, TTY: true, InPlace: true, Privileged: true, Volumes: []string{"/cache", "/a:/b:ro"}, Network: "host",
+				DockerHost: "unix:///tmp/d.sock", PullPolicy: "never", Jobs: []string{"build", "test"}}},
 		{"preview", []string{"--preview", "--directory", "d", "--file", "x.yml"}, Options{File: "x.yml", Dir: "d", Executor: "auto", Preview: true}},
 	}
 	for _, tc := range tests {
@@ -137,7 +140,11 @@ func TestRunErrors(t *testing.T) {
 		mod  func(*Options)
 		want string
 	}{
-		{"run is not wired yet", func(o *Options) {}, "running jobs is not available yet"},
+		{"not a git work tree", func(o *Options) {}, "outside a git repository use --in-place"},
+		{"short secret", func(o *Options) { o.Secrets = []string{"PIN=1234"} }, "masked variable PIN is 4 characters long; masked values need at least 8"},
+		{"negative concurrency", func(o *Options) { o.Concurrency = -1 }, "--concurrency -1"},
+		{"bad pull policy", func(o *Options) { o.PullPolicy = "sometimes"; o.InPlace = true }, "sometimes"},
+		{"docker job without image", func(o *Options) { o.Executor = "docker"; o.InPlace = true }, `job "build" has no image`},
 		{"json without list", func(o *Options) { o.JSON = true }, "--json needs --list"},
 		{"list and preview", func(o *Options) { o.List, o.Preview = true, true }, "cannot be combined"},
 		{"bad executor", func(o *Options) { o.Executor = "podman"; o.List = true }, `--executor "podman"`},
