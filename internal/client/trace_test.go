@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jobrun/jobrun/internal/testutil"
+
 	"github.com/jobrun/jobrun/internal/client"
 	"github.com/jobrun/jobrun/internal/gitlabfake"
 )
@@ -233,7 +235,7 @@ func firstDiff(a, b []byte) int {
 // stores is byte-identical to it.
 func TestTraceGoldenLog(t *testing.T) {
 	t.Parallel()
-	if *update {
+	if testutil.Updating() {
 		golden(t, "masked-job-log", maskedLog(20<<10))
 	}
 	want := readGolden(t, "masked-job-log")

@@ -148,7 +148,9 @@ func Get(ctx context.Context, o Options) error {
 func prepareDir(ctx context.Context, g *gitRunner, o Options) (fresh bool, err error) {
 	announce(o)
 	if o.Strategy == StrategyClone {
-		if err := os.RemoveAll(o.Dir); err != nil {
+		// Empty the directory but keep it: a Docker executor has it
+		// bind-mounted already, and a new directory would not be seen.
+		if err := emptyDir(o.Dir); err != nil {
 			return false, err
 		}
 	}
@@ -165,6 +167,23 @@ func prepareDir(ctx context.Context, g *gitRunner, o Options) (fresh bool, err e
 	}
 	fmt.Fprintln(o.Output, "Created fresh repository.")
 	return true, g.run(ctx, append(args, ".")...)
+}
+
+// emptyDir removes everything inside dir, which may not exist.
+func emptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // announce prints GitLab Runner's line for the strategy.

@@ -1,53 +1,25 @@
 package lint
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/jobrun/jobrun/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // assertGolden compares got with testdata/<name>.golden, or writes it
 // with -update.
 func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs from the golden file (-want +got):\n%s", path, diff)
-	}
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), got)
 }
 
-// corpusDir is ../shared/corpus/<sub> seen from the repository root. A
-// missing corpus skips the test, except under CI=true, where it fails:
-// CI must never pass by skipping.
+// corpusDir is ../shared/corpus/<sub> beside the repository.
 func corpusDir(t testing.TB, sub string) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", sub)
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus %s is missing and CI=true: %v", dir, err)
-		}
-		t.Skipf("corpus %s is missing: %v", dir, err)
-	}
-	return dir
+	return testutil.Corpus(t, sub)
 }
 
 // lintFixture lints one file from testdata and fails the test on error.

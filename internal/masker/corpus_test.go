@@ -6,35 +6,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/jobrun/jobrun/internal/testutil"
 )
 
-// sharedCorpus returns <repo root>/../shared/corpus/<sub>. When it is
-// missing the test skips, except under CI=true, where it fails: CI must
-// not pass by testing nothing.
+// sharedCorpus returns <repo root>/../shared/corpus/<sub>.
 func sharedCorpus(t *testing.T, sub string) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	path := filepath.Join(dir, "..", "shared", "corpus", sub)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus %s is missing: %v", path, err)
-		}
-		t.Skipf("corpus %s is missing", path)
-	}
-	return path
+	return testutil.Corpus(t, sub)
 }
 
 // Real pipelines, with secrets planted in them, masked in uneven writes,

@@ -59,7 +59,15 @@ type Runner struct {
 	// CacheDir holds `cache:` archives, one per key; empty disables the
 	// cache.
 	CacheDir string
+	// Sources checks out the job's sources into Job.Dir after the
+	// executor is prepared (runner mode: git); nil uses the files already
+	// there, as `jobrun exec` does.
+	Sources GetSources
 }
+
+// GetSources brings a job's sources into j.Dir; its messages go to w, the
+// job's masked trace. An error fails the job before its script.
+type GetSources func(ctx context.Context, j Job, w io.Writer) error
 
 // Job is one job to run.
 type Job struct {
@@ -144,9 +152,7 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	t.line(fmt.Sprintf("Using %s executor with %s...", ex.Name(), session.Shell()))
 	t.sectionEnd(SectionPrepareExecutor)
 
-	t.sectionStart(SectionGetSources, "Getting source from the working copy")
-	t.line("Using the files in " + j.Dir)
-	t.sectionEnd(SectionGetSources)
+	sourcesErr := r.getSources(jobCtx, t, j)
 
 	runnerVars := []string{"CI_RUNNER_VERSION=" + r.version()}
 	if _, ok := p.Variables.Get("CI_JOB_STARTED_AT"); !ok {
@@ -155,8 +161,11 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	env := environment(r.BaseEnv, p, j.Dir, session.FilePaths(), runnerVars...)
 	r.restoreCache(t, j)
 	res := Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
-	if err := r.downloadArtifacts(jobCtx, t, j); err == nil {
+	// No script runs without its sources or its dependencies' artifacts.
+	if sourcesErr == nil && r.downloadArtifacts(jobCtx, t, j) == nil {
 		res = r.scriptSteps(ctx, jobCtx, t, session, env, p)
+	} else if ctx.Err() != nil {
+		res = Result{Status: StatusCanceled, FailureReason: ReasonCanceled}
 	}
 	r.afterScript(ctx, j.Abort, t, session, env, p, res)
 	r.archiveCache(context.WithoutCancel(ctx), t, j, res)
@@ -168,6 +177,24 @@ func (r *Runner) steps(ctx context.Context, t *trace, j Job) Result {
 	}
 	t.sectionEnd(SectionCleanupFileVars)
 	return res
+}
+
+// getSources runs the Sources step in GitLab Runner's get_sources
+// section; without one, the job uses its directory as it is.
+func (r *Runner) getSources(ctx context.Context, t *trace, j Job) error {
+	if r.Sources == nil {
+		t.sectionStart(SectionGetSources, "Getting source from the working copy")
+		t.line("Using the files in " + j.Dir)
+		t.sectionEnd(SectionGetSources)
+		return nil
+	}
+	t.sectionStart(SectionGetSources, "Getting source from Git repository")
+	defer t.sectionEnd(SectionGetSources)
+	if err := r.Sources(ctx, j, t.w); err != nil {
+		t.failure("getting sources: " + err.Error())
+		return err
+	}
+	return nil
 }
 
 // scriptSteps runs every step but after_script — "script" (before_script

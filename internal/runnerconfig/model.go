@@ -31,15 +31,17 @@ type SessionServer struct {
 
 // Runner is one [[runners]] entry.
 type Runner struct {
-	Name                 string   `toml:"name"`
-	URL                  string   `toml:"url"`
-	Token                string   `toml:"token"`
-	Executor             string   `toml:"executor"`
-	Shell                string   `toml:"shell"`
-	Limit                int      `toml:"limit"`
-	CloneURL             string   `toml:"clone_url"`
-	BuildsDir            string   `toml:"builds_dir"`
-	CacheDir             string   `toml:"cache_dir"`
+	Name      string `toml:"name"`
+	URL       string `toml:"url"`
+	Token     string `toml:"token"`
+	Executor  string `toml:"executor"`
+	Shell     string `toml:"shell"`
+	Limit     int    `toml:"limit"`
+	CloneURL  string `toml:"clone_url"`
+	BuildsDir string `toml:"builds_dir"`
+	CacheDir  string `toml:"cache_dir"`
+	// OutputLimit is the most job log kept, in KiB (GitLab Runner: 4096).
+	OutputLimit          int      `toml:"output_limit"`
 	Environment          []string `toml:"environment"`
 	PreGetSourcesScript  string   `toml:"pre_get_sources_script"`
 	PostGetSourcesScript string   `toml:"post_get_sources_script"`

@@ -17,6 +17,7 @@ import (
 	"github.com/jobrun/jobrun/internal/cmd/exec"
 	"github.com/jobrun/jobrun/internal/cmd/lintconfig"
 	"github.com/jobrun/jobrun/internal/cmd/mask"
+	"github.com/jobrun/jobrun/internal/cmd/run"
 	"github.com/jobrun/jobrun/internal/cmd/version"
 	"github.com/jobrun/jobrun/internal/cmdutil"
 	"github.com/jobrun/jobrun/internal/config"
@@ -70,6 +71,7 @@ config.toml files for settings that let one job steal another job's token.`,
 	cmd.AddCommand(version.NewCmdVersion(f, nil))
 	cmd.AddCommand(lintconfig.NewCmdLintConfig(f, nil))
 	cmd.AddCommand(exec.NewCmdExec(f, nil))
+	cmd.AddCommand(run.NewCmdRun(f, nil))
 	cmd.AddCommand(mask.NewCmdMask(f, nil))
 	return cmd
 }

@@ -3,9 +3,7 @@ package docker
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/jobrun/jobrun/internal/testutil"
+
 	"github.com/moby/moby/client"
 )
 
@@ -23,17 +22,11 @@ const (
 	bashImage    = "jobrun-test/bash:latest"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
 // unavailable skips the test on a machine without what it needs, and
 // fails it in CI (CI=true), where a missing engine is a broken set-up.
 func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := "Docker tests need an engine and jobrun's test images (scripts/docker-setup.sh): " + fmtArgs(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testutil.Missing(t, "%s", "Docker tests need an engine and jobrun's test images (scripts/docker-setup.sh): "+fmtArgs(format, args...))
 }
 
 func fmtArgs(format string, args ...any) string {
@@ -104,21 +97,5 @@ func assertNoLeftovers(t *testing.T, d *Docker, jobID int64) {
 func checkGolden(t *testing.T, got string) {
 	t.Helper()
 	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, diff)
-	}
+	testutil.Golden(t, filepath.Join("testdata", name+".golden"), []byte(got))
 }
