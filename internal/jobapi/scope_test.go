@@ -87,6 +87,7 @@ func TestConcurrentTokensKeepTheirScope(t *testing.T) {
 		jobs = append(jobs, job{id: int64(1000 + i), project: p, token: ts.register(t, p, int64(1000+i), fmt.Sprint("job", i))})
 	}
 	client := &http.Client{}
+	defer client.CloseIdleConnections()
 	get := func(url, token string) (int, []byte, error) {
 		req, err := http.NewRequest(http.MethodGet, url, nil)
 		if err != nil {
