@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,20 +34,23 @@ type Options struct {
 	// CacheDir holds remote includes (empty: the user cache dir).
 	CacheDir string
 
-	Jobs          []string
-	File          string
-	Dir           string
-	Executor      string
-	Vars          []string
-	Secrets       []string
-	VariablesFile string
-	List          bool
-	JSON          bool
-	Needs         bool
-	Timestamps    bool
-	Preview       bool
-	Offline       bool
-	Tag           string
+	Jobs     []string
+	File     string
+	Dir      string
+	Executor string
+	Vars     []string
+	Secrets  []string
+	// SecretValuesInArgs is set when a --secret KEY=VALUE came on the
+	// command line itself, where other users can read it.
+	SecretValuesInArgs bool
+	VariablesFile      string
+	List               bool
+	JSON               bool
+	Needs              bool
+	Timestamps         bool
+	Preview            bool
+	Offline            bool
+	Tag                string
 	// Version is jobrun's, printed in each job's first trace line.
 	Version string
 
@@ -77,6 +81,7 @@ func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Jobs = args
 			opts.Verbose = f.Verbose
+			opts.SecretValuesInArgs = cmd.Flags().Changed("secret") && secretValueGiven(opts.Secrets)
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -112,6 +117,9 @@ func run(ctx context.Context, opts *Options) error {
 	if err := validate(opts); err != nil {
 		return err
 	}
+	if opts.SecretValuesInArgs {
+		fmt.Fprintln(opts.IO.ErrOut, SecretInArgsWarning)
+	}
 	popts, err := compileOptions(ctx, opts)
 	if err != nil {
 		return err
@@ -138,6 +146,19 @@ func run(ctx context.Context, opts *Options) error {
 		return pipeline.WriteJSON(opts.IO.Out, plan)
 	}
 	return pipeline.WriteList(opts.IO.Out, plan, opts.Verbose)
+}
+
+// SecretInArgsWarning is printed when --secret KEY=VALUE was typed on the
+// command line: the value is then in the process list for every user.
+const SecretInArgsWarning = "jobrun: warning: --secret KEY=VALUE puts the value in the process list, where other users can read it; prefer --secret KEY (read from the environment) or --variables-file"
+
+func secretValueGiven(secrets []string) bool {
+	for _, s := range secrets {
+		if strings.Contains(s, "=") {
+			return true
+		}
+	}
+	return false
 }
 
 func validate(opts *Options) error {
