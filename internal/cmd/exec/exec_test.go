@@ -28,7 +28,7 @@ func TestNewCmdExecFlags(t *testing.T) {
 			"--timestamps", "--offline", "--tag", "v1.0.0", "--concurrency", "3", "--tty", "--in-place", "--privileged",
 			"--volume", "/cache", "--volume", "/a:/b:ro", "--network", "host", "--docker-host", "unix:///tmp/d.sock",
 			"--pull-policy", "never", "build", "test"},
-			Options{File: "ci.yml", Dir: "proj", Executor: "docker", Vars: []string{"A=1", "B=2"}, Secrets: []string{"TOKEN", "K=v"},
+			Options{File: "ci.yml", Dir: "proj", Executor: "docker", Vars: []string{"A=1", "B=2"}, Secrets: []string{"TOKEN", "K=v"}, SecretValuesInArgs: true,
 				VariablesFile: "vars.yml", List: true, JSON: true, Needs: true, Timestamps: true, Offline: true, Tag: "v1.0.0",
 				Concurrency: 3, TTY: true, InPlace: true, Privileged: true, Volumes: []string{"/cache", "/a:/b:ro"}, Network: "host",
 				DockerHost: "unix:///tmp/d.sock", PullPolicy: "never", Jobs: []string{"build", "test"}}},
