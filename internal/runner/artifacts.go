@@ -65,7 +65,7 @@ func (r *Runner) uploadArtifacts(ctx context.Context, t *trace, j Job, res Resul
 		return res
 	}
 	for _, a := range j.Payload.Artifacts {
-		if !artifactWanted(a, res) {
+		if !whenMatches(a.When, res) {
 			continue
 		}
 		if err := r.Artifacts.Save(ctx, j, a, t.w); err != nil {
@@ -78,8 +78,10 @@ func (r *Runner) uploadArtifacts(ctx context.Context, t *trace, j Job, res Resul
 	return res
 }
 
-func artifactWanted(a job.Artifact, res Result) bool {
-	switch a.When {
+// whenMatches reports whether an artifacts or cache entry's `when`
+// (on_success by default, on_failure, always) applies to the job's result.
+func whenMatches(when string, res Result) bool {
+	switch when {
 	case job.WhenAlways:
 		return true
 	case job.WhenOnFailure:

@@ -57,7 +57,7 @@ func (r *Runner) restoreCache(t *trace, j Job) {
 func (r *Runner) archiveCache(ctx context.Context, t *trace, j Job, res Result) {
 	var entries []job.Cache
 	for _, c := range cachesWith(j.Payload.Cache, job.CachePush) {
-		if cacheWanted(c, res) {
+		if whenMatches(c.When, res) {
 			entries = append(entries, c)
 		}
 	}
@@ -108,17 +108,6 @@ func cachesWith(caches []job.Cache, want string) []job.Cache {
 		}
 	}
 	return out
-}
-
-func cacheWanted(c job.Cache, res Result) bool {
-	switch c.When {
-	case job.WhenAlways:
-		return true
-	case job.WhenOnFailure:
-		return res.Status == StatusFailed
-	default:
-		return res.Status == StatusSuccess
-	}
 }
 
 // cacheKey is GitLab's key, "default" when none is given.
