@@ -111,6 +111,7 @@ func newExecutor(ctx context.Context, opts *Options, plan *pipeline.Plan) (execu
 			}
 		}
 	}
+	printWarnings(opts.IO.ErrOut, dockerWarnings(opts))
 	d, err := docker.New(ctx, dopts)
 	if errors.Is(err, docker.ErrNoEngine) {
 		return nil, nil, cmdutil.AsBadInput(err)
