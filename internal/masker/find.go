@@ -38,23 +38,14 @@ func zeroBytes(v uint64) uint64 {
 func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, pending) {
 	hold := pending{keep: len(view), hold: len(view)}
 	i := 0
-	if len(t.heads) == 2 && len(t.anchors) == 1 { // the default set, unrolled
-		h0, h1, a0 := &t.heads[0], &t.heads[1], &t.anchors[0]
-		p0, q0, p1, q1, r0 := h0.rep0, h0.rep1, h1.rep0, h1.rep1, a0.rep
-		for ; i+17 <= len(view); i += 16 { // two words at a time
-			w := view[i : i+17]
-			x1, y1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
-			x2, y2 := binary.LittleEndian.Uint64(w[8:]), binary.LittleEndian.Uint64(w[9:])
-			z1 := maybeZero3((x1^p0)|(y1^q0), (x1^p1)|(y1^q1), x1^r0)
-			z2 := maybeZero3((x2^p0)|(y2^q0), (x2^p1)|(y2^q1), x2^r0)
-			if z1|z2 != 0 {
-				if z1 != 0 {
-					out, hold = t.word(view, i, final, out, hold)
-				}
-				if z2 != 0 {
-					out, hold = t.word(view, i+8, final, out, hold)
-				}
+	if len(t.heads) == 2 && len(t.anchors) == 1 { // the default set
+		k := &defaultKeys{t.heads[0].rep0, t.heads[0].rep1, t.heads[1].rep0, t.heads[1].rep1, t.anchors[0].rep}
+		for {
+			if i = k.next(view, i); i+9 > len(view) {
+				break
 			}
+			out, hold = t.word(view, i, final, out, hold)
+			i += 8
 		}
 	}
 	for ; i+9 <= len(view); i += 8 {
@@ -75,6 +66,26 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 		out, hold = t.at(view, p, final, out, hold)
 	}
 	return out, hold
+}
+
+// defaultKeys are the default set's keys, each repeated in every byte of
+// a word: two heads' first and second bytes and an anchor's last byte.
+type defaultKeys struct{ p0, q0, p1, q1, r0 uint64 }
+
+// next returns the first i' = i + 8k whose word view[i':i'+8] may hold a
+// key, or the first one too close to the end of view to load two words.
+// It is a function of its own, with nothing else live, so that the
+// compiler keeps every value of its loop in a register.
+func (k *defaultKeys) next(view []byte, i int) int {
+	p0, q0, p1, q1, r0 := k.p0, k.q0, k.p1, k.q1, k.r0
+	for ; i+9 <= len(view); i += 8 {
+		w := view[i : i+9 : i+9]
+		x, y := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
+		if maybeZero3((x^p0)|(y^q0), (x^p1)|(y^q1), x^r0) != 0 {
+			return i
+		}
+	}
+	return i
 }
 
 // word handles the 8 bytes at view[i:] of a word that may hold a key.
