@@ -21,7 +21,11 @@ type matcher struct {
 	bands       []band
 	starts8     index // the first 8 bytes of every needle of 8 or more bytes
 	startsShort index // every proper prefix of 1–7 bytes of every needle
-	maxLen      int
+	// starts2 has bit n[0]|n[1]<<8 set for every needle n of 3 or more
+	// bytes: partial tests it before looking a tail up, as most tails of
+	// ordinary text begin with a pair no needle begins with.
+	starts2 [1 << 16 / 64]uint64
+	maxLen  int
 }
 
 type band struct {
@@ -49,6 +53,9 @@ func newMatcher(needles [][]byte) *matcher {
 		}
 		if len(n) >= 8 {
 			m.starts8.add(load(n, 8), id, 0)
+		}
+		if len(n) >= 3 {
+			m.starts2[pair(n)/64] |= 1 << (pair(n) % 64)
 		}
 		for k := 1; k < min(8, len(n)); k++ {
 			m.startsShort.add(prefixKey(n[:k]), id, 0)
@@ -138,12 +145,20 @@ func (x *index) confirm(needles [][]byte, text []byte, p int, key uint64, spans 
 func (m *matcher) partial(text []byte, from, minLen int) int {
 	n := len(text)
 	for s := max(from, n-m.maxLen+1, 0); s <= n-max(minLen, 1); s++ {
+		if s+2 <= n {
+			if p := pair(text[s:]); m.starts2[p/64]&(1<<(p%64)) == 0 {
+				continue
+			}
+		}
 		if m.isPrefix(text[s:]) {
 			return s
 		}
 	}
 	return n
 }
+
+// pair packs the first two bytes of b.
+func pair(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
 
 // isPrefix reports whether t is a proper prefix of some needle.
 func (m *matcher) isPrefix(t []byte) bool {
