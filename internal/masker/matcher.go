@@ -108,17 +108,30 @@ func (b *band) find(needles [][]byte, text []byte, spans []span) []span {
 		}
 		return spans
 	}
-	// The common case, every test in locals: the loop is one load, one
-	// multiply and one filter load per sample.
-	filter, shift := x.filter, 64-x.filterBits+6
-	for p := 0; p+8 <= len(text); p += step {
-		key := binary.LittleEndian.Uint64(text[p:])
-		h := key * hashMul
+	for p := 0; ; p += step {
+		if p = x.nextHit(text, p, step); p+8 > len(text) {
+			return spans
+		}
+		spans = x.confirm(needles, text, p, binary.LittleEndian.Uint64(text[p:]), spans)
+	}
+}
+
+// nextHit returns the first p' = p + k·step whose 8-gram passes the
+// filter, or the first one too close to the end of text. The common case
+// — one load, one multiply and one filter load per sample — is a function
+// of its own, not inlined, so that the compiler keeps its loop in
+// registers (inlined, it spilled the hash to the stack).
+//
+//go:noinline
+func (x *index) nextHit(text []byte, p, step int) int {
+	filter, shift := x.filter, (64-x.filterBits+6)&63 // (the mask spares a check)
+	for ; p+8 <= len(text); p += step {
+		h := binary.LittleEndian.Uint64(text[p:]) * hashMul
 		if f := bitPair(h); filter[h>>shift]&f == f {
-			spans = x.confirm(needles, text, p, key, spans)
+			return p
 		}
 	}
-	return spans
+	return p
 }
 
 // confirm appends the span of every needle that has key at text[p:] and
