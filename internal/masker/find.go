@@ -39,7 +39,7 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 	hold := pending{keep: len(view), hold: len(view)}
 	i := 0
 	if len(t.heads) == 2 && len(t.anchors) == 1 { // the default set
-		k := &defaultKeys{t.heads[0].rep0, t.heads[0].rep1, t.heads[1].rep0, t.heads[1].rep1, t.anchors[0].rep}
+		k := &defaultKeys{t.heads[0].rep0, t.heads[0].rep1, t.heads[1].rep0, t.heads[1].rep1, t.anchors[0].rep, &t.anchors[0].prev}
 		for {
 			if i = k.next(view, i); i+9 > len(view) {
 				break
@@ -70,7 +70,10 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 
 // defaultKeys are the default set's keys, each repeated in every byte of
 // a word: two heads' first and second bytes and an anchor's last byte.
-type defaultKeys struct{ p0, q0, p1, q1, r0 uint64 }
+type defaultKeys struct {
+	p0, q0, p1, q1, r0 uint64
+	prev               *[256]bool // the anchor's bytes before
+}
 
 // next returns the first i' = i + 8k whose word view[i':i'+8] may hold a
 // key, or the first one too close to the end of view to load two words.
@@ -81,11 +84,29 @@ func (k *defaultKeys) next(view []byte, i int) int {
 	for ; i+9 <= len(view); i += 8 {
 		w := view[i : i+9 : i+9]
 		x, y := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
-		if maybeZero3((x^p0)|(y^q0), (x^p1)|(y^q1), x^r0) != 0 {
+		if maybeZero3((x^p0)|(y^q0), (x^p1)|(y^q1), x^r0) != 0 && k.holds(view, i) {
 			return i
 		}
 	}
 	return i
+}
+
+// holds reports whether the word at view[i:] holds a head, or an anchor
+// after one of its bytes before: most words next flags hold only an '='
+// of "=>" or "KEY=value", which a look at the byte before rules out here,
+// without a call to word and at.
+func (k *defaultKeys) holds(view []byte, i int) bool {
+	x := binary.LittleEndian.Uint64(view[i:])
+	y := binary.LittleEndian.Uint64(view[i+1:])
+	if zeroBytes((x^k.p0)|(y^k.q0))|zeroBytes((x^k.p1)|(y^k.q1)) != 0 {
+		return true
+	}
+	for z := zeroBytes(x ^ k.r0); z != 0; z &= z - 1 {
+		if p := i + bits.TrailingZeros64(z)>>3; p > 0 && k.prev[view[p-1]] {
+			return true
+		}
+	}
+	return false
 }
 
 // word handles the 8 bytes at view[i:] of a word that may hold a key.
