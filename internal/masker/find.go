@@ -38,10 +38,9 @@ func zeroBytes(v uint64) uint64 {
 func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, pending) {
 	hold := pending{keep: len(view), hold: len(view)}
 	i := 0
-	if len(t.heads) == 2 && len(t.anchors) == 1 { // the default set
-		k := &defaultKeys{t.heads[0].rep0, t.heads[0].rep1, t.heads[1].rep0, t.heads[1].rep1, t.anchors[0].rep, &t.anchors[0].prev}
+	if t.isDefaultSet() {
 		for {
-			if i = k.next(view, i); i+9 > len(view) {
+			if i = nextDefault(view, i, &t.anchors[0].prev); i+9 > len(view) {
 				break
 			}
 			out, hold = t.word(view, i, final, out, hold)
@@ -68,41 +67,53 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 	return out, hold
 }
 
-// defaultKeys are the default set's keys, each repeated in every byte of
-// a word: two heads' first and second bytes and an anchor's last byte.
-type defaultKeys struct {
-	p0, q0, p1, q1, r0 uint64
-	prev               *[256]bool // the anchor's bytes before
+// The default set's keys: heads "gl" (GitLab's token prefixes) and ":/"
+// ("://"), and the anchor '=' (query parameters, _gitlab_session=), each
+// repeated in every byte of a word. As constants they cost the scan loop
+// no register: the compiler spilled and reloaded them when they were
+// variables.
+const (
+	keyG, keyL         = lowBits * 'g', lowBits * 'l'
+	keyColon, keySlash = lowBits * ':', lowBits * '/'
+	keyEquals          = lowBits * '='
+)
+
+// isDefaultSet reports whether the heads and anchors are exactly the
+// default set's (no extra prefix with keys of its own).
+func (t *triggers) isDefaultSet() bool {
+	return len(t.heads) == 2 && t.heads[0].key == [2]byte{'g', 'l'} && t.heads[1].key == [2]byte{':', '/'} &&
+		len(t.anchors) == 1 && t.anchors[0].last == '='
 }
 
-// next returns the first i' = i + 8k whose word view[i':i'+8] may hold a
-// key, or the first one too close to the end of view to load two words.
-// It is a function of its own, with nothing else live, so that the
-// compiler keeps every value of its loop in a register.
-func (k *defaultKeys) next(view []byte, i int) int {
-	p0, q0, p1, q1, r0 := k.p0, k.q0, k.p1, k.q1, k.r0
+// nextDefault returns the first i' = i + 8k whose word view[i':i'+8] holds
+// a key of the default set (for '=', after one of prev's bytes), or the
+// first one too close to the end of view to load two words. It is a
+// function of its own, not inlined, so that its loop stays in registers.
+//
+//go:noinline
+func nextDefault(view []byte, i int, prev *[256]bool) int {
 	for ; i+9 <= len(view); i += 8 {
 		w := view[i : i+9 : i+9]
 		x, y := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
-		if maybeZero3((x^p0)|(y^q0), (x^p1)|(y^q1), x^r0) != 0 && k.holds(view, i) {
+		if maybeZero3((x^keyG)|(y^keyL), (x^keyColon)|(y^keySlash), x^keyEquals) != 0 && holdsDefault(view, i, prev) {
 			return i
 		}
 	}
 	return i
 }
 
-// holds reports whether the word at view[i:] holds a head, or an anchor
-// after one of its bytes before: most words next flags hold only an '='
-// of "=>" or "KEY=value", which a look at the byte before rules out here,
-// without a call to word and at.
-func (k *defaultKeys) holds(view []byte, i int) bool {
+// holdsDefault reports whether the word at view[i:] holds a head, or an
+// '=' after one of prev's bytes: most words nextDefault flags hold only
+// the '=' of "=>" or "KEY=value", which a look at the byte before rules
+// out here, without a call to word and at.
+func holdsDefault(view []byte, i int, prev *[256]bool) bool {
 	x := binary.LittleEndian.Uint64(view[i:])
 	y := binary.LittleEndian.Uint64(view[i+1:])
-	if zeroBytes((x^k.p0)|(y^k.q0))|zeroBytes((x^k.p1)|(y^k.q1)) != 0 {
+	if zeroBytes((x^keyG)|(y^keyL))|zeroBytes((x^keyColon)|(y^keySlash)) != 0 {
 		return true
 	}
-	for z := zeroBytes(x ^ k.r0); z != 0; z &= z - 1 {
-		if p := i + bits.TrailingZeros64(z)>>3; p > 0 && k.prev[view[p-1]] {
+	for z := zeroBytes(x ^ keyEquals); z != 0; z &= z - 1 {
+		if p := i + bits.TrailingZeros64(z)>>3; p > 0 && prev[view[p-1]] {
 			return true
 		}
 	}
