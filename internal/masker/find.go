@@ -92,6 +92,22 @@ func (t *triggers) isDefaultSet() bool {
 //
 //go:noinline
 func nextDefault(view []byte, i int, prev *[256]bool) int {
+	for ; i+17 <= len(view); i += 16 { // two words at a time: half the loop's overhead
+		w := view[i : i+17 : i+17]
+		x1, y1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
+		x2, y2 := binary.LittleEndian.Uint64(w[8:]), binary.LittleEndian.Uint64(w[9:])
+		z1 := maybeZero3((x1^keyG)|(y1^keyL), (x1^keyColon)|(y1^keySlash), x1^keyEquals)
+		z2 := maybeZero3((x2^keyG)|(y2^keyL), (x2^keyColon)|(y2^keySlash), x2^keyEquals)
+		if z1|z2 == 0 {
+			continue
+		}
+		if z1 != 0 && holdsDefault(view, i, prev) {
+			return i
+		}
+		if z2 != 0 && holdsDefault(view, i+8, prev) {
+			return i + 8
+		}
+	}
 	for ; i+9 <= len(view); i += 8 {
 		w := view[i : i+9 : i+9]
 		x, y := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
