@@ -38,7 +38,7 @@ func TestMaskRealFiles(t *testing.T) {
 			m.AddMasked("S", s)
 		}
 		want := referenceMask(in, m.needles, m.trig.list)
-		got := maskWith(t, secrets, in, writeSizes([]byte{7, 13, 1, 200, 64}, len(in)))
+		got := maskWith(t, Options{}, secrets, in, writeSizes([]byte{7, 13, 1, 200, 64}, len(in)))
 		if !bytes.Equal(got, want) {
 			rel, _ := filepath.Rel(root, path)
 			t.Errorf("%s: streaming output differs from the reference at byte %d", rel, firstDiff(string(got), string(want)))

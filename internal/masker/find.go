@@ -38,23 +38,13 @@ func zeroBytes(v uint64) uint64 {
 func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, pending) {
 	hold := pending{keep: len(view), hold: len(view)}
 	i := 0
-	if len(t.heads) == 2 && len(t.anchors) == 1 { // the default set, unrolled
-		h0, h1, a0 := &t.heads[0], &t.heads[1], &t.anchors[0]
-		p0, q0, p1, q1, r0 := h0.rep0, h0.rep1, h1.rep0, h1.rep1, a0.rep
-		for ; i+17 <= len(view); i += 16 { // two words at a time
-			w := view[i : i+17]
-			x1, y1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
-			x2, y2 := binary.LittleEndian.Uint64(w[8:]), binary.LittleEndian.Uint64(w[9:])
-			z1 := maybeZero3((x1^p0)|(y1^q0), (x1^p1)|(y1^q1), x1^r0)
-			z2 := maybeZero3((x2^p0)|(y2^q0), (x2^p1)|(y2^q1), x2^r0)
-			if z1|z2 != 0 {
-				if z1 != 0 {
-					out, hold = t.word(view, i, final, out, hold)
-				}
-				if z2 != 0 {
-					out, hold = t.word(view, i+8, final, out, hold)
-				}
+	if t.isDefaultSet() {
+		for {
+			if i = nextDefault(view, i, &t.anchors[0].prev); i+9 > len(view) {
+				break
 			}
+			out, hold = t.word(view, i, final, out, hold)
+			i += 8
 		}
 	}
 	for ; i+9 <= len(view); i += 8 {
@@ -77,7 +67,79 @@ func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSp
 	return out, hold
 }
 
+// The default set's keys: heads "gl" (GitLab's token prefixes) and ":/"
+// ("://"), and the anchor '=' (query parameters, _gitlab_session=), each
+// repeated in every byte of a word. As constants they cost the scan loop
+// no register: the compiler spilled and reloaded them when they were
+// variables.
+const (
+	keyG, keyL         = lowBits * 'g', lowBits * 'l'
+	keyColon, keySlash = lowBits * ':', lowBits * '/'
+	keyEquals          = lowBits * '='
+)
+
+// isDefaultSet reports whether the heads and anchors are exactly the
+// default set's (no extra prefix with keys of its own).
+func (t *triggers) isDefaultSet() bool {
+	return len(t.heads) == 2 && t.heads[0].key == [2]byte{'g', 'l'} && t.heads[1].key == [2]byte{':', '/'} &&
+		len(t.anchors) == 1 && t.anchors[0].last == '='
+}
+
+// nextDefault returns the first i' = i + 8k whose word view[i':i'+8] holds
+// a key of the default set (for '=', after one of prev's bytes), or the
+// first one too close to the end of view to load two words. It is a
+// function of its own, not inlined, so that its loop stays in registers.
+//
+//go:noinline
+func nextDefault(view []byte, i int, prev *[256]bool) int {
+	for ; i+17 <= len(view); i += 16 { // two words at a time: half the loop's overhead
+		w := view[i : i+17 : i+17]
+		x1, y1 := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
+		x2, y2 := binary.LittleEndian.Uint64(w[8:]), binary.LittleEndian.Uint64(w[9:])
+		z1 := maybeZero3((x1^keyG)|(y1^keyL), (x1^keyColon)|(y1^keySlash), x1^keyEquals)
+		z2 := maybeZero3((x2^keyG)|(y2^keyL), (x2^keyColon)|(y2^keySlash), x2^keyEquals)
+		if z1|z2 == 0 {
+			continue
+		}
+		if z1 != 0 && holdsDefault(view, i, prev) {
+			return i
+		}
+		if z2 != 0 && holdsDefault(view, i+8, prev) {
+			return i + 8
+		}
+	}
+	for ; i+9 <= len(view); i += 8 {
+		w := view[i : i+9 : i+9]
+		x, y := binary.LittleEndian.Uint64(w), binary.LittleEndian.Uint64(w[1:])
+		if maybeZero3((x^keyG)|(y^keyL), (x^keyColon)|(y^keySlash), x^keyEquals) != 0 && holdsDefault(view, i, prev) {
+			return i
+		}
+	}
+	return i
+}
+
+// holdsDefault reports whether the word at view[i:] holds a head, or an
+// '=' after one of prev's bytes: most words nextDefault flags hold only
+// the '=' of "=>" or "KEY=value", which a look at the byte before rules
+// out here, without a call to word and at.
+func holdsDefault(view []byte, i int, prev *[256]bool) bool {
+	x := binary.LittleEndian.Uint64(view[i:])
+	y := binary.LittleEndian.Uint64(view[i+1:])
+	if zeroBytes((x^keyG)|(y^keyL))|zeroBytes((x^keyColon)|(y^keySlash)) != 0 {
+		return true
+	}
+	for z := zeroBytes(x ^ keyEquals); z != 0; z &= z - 1 {
+		if p := i + bits.TrailingZeros64(z)>>3; p > 0 && prev[view[p-1]] {
+			return true
+		}
+	}
+	return false
+}
+
 // word handles the 8 bytes at view[i:] of a word that may hold a key.
+// An anchor's last byte ('=') is common in logs ("=>", "KEY=value"), so
+// its byte before is checked here, with one table look-up, before the
+// position costs a call to at.
 func (t *triggers) word(view []byte, i int, final bool, out []patternSpan, hold pending) ([]patternSpan, pending) {
 	x := binary.LittleEndian.Uint64(view[i:])
 	y := binary.LittleEndian.Uint64(view[i+1:])
@@ -86,7 +148,13 @@ func (t *triggers) word(view []byte, i int, final bool, out []patternSpan, hold 
 		z |= zeroBytes((x ^ t.heads[k].rep0) | (y ^ t.heads[k].rep1))
 	}
 	for k := range t.anchors {
-		z |= zeroBytes(x ^ t.anchors[k].rep)
+		a := &t.anchors[k]
+		for za := zeroBytes(x ^ a.rep); za != 0; za &= za - 1 {
+			bit := za & -za
+			if p := i + bits.TrailingZeros64(za)>>3; p > 0 && a.prev[view[p-1]] {
+				z |= bit
+			}
+		}
 	}
 	for ; z != 0; z &= z - 1 {
 		out, hold = t.at(view, i+bits.TrailingZeros64(z)>>3, final, out, hold)

@@ -25,13 +25,25 @@ func FuzzMask(f *testing.F) {
 		in := plant(text, cuts, m.needles)
 		want := referenceMask(in, m.needles, m.trig.list)
 
-		whole := maskWith(t, []string{s1, s2}, in, []int{len(in)})
+		ghp := Options{Prefixes: []string{"ghp_"}}
+		whole := maskWith(t, ghp, []string{s1, s2}, in, []int{len(in)})
 		if !bytes.Equal(whole, want) {
 			t.Fatalf("one write:\n in  %q\n got %q\nwant %q", in, whole, want)
 		}
 		for name, sizes := range map[string][]int{"random": writeSizes(cuts, len(in)), "bytewise": ones(len(in))} {
-			if got := maskWith(t, []string{s1, s2}, in, sizes); !bytes.Equal(got, whole) {
+			if got := maskWith(t, ghp, []string{s1, s2}, in, sizes); !bytes.Equal(got, whole) {
 				t.Fatalf("%s writes %v:\n in  %q\n got %q\nwant %q", name, sizes, in, got, whole)
+			}
+		}
+		// The default trigger set (no extra prefix) is scanned by a loop
+		// of its own (find.go): it must agree with the reference too.
+		d := New(nil, Options{})
+		d.AddMasked("S1", s1)
+		d.AddMasked("S2", s2)
+		wantDefault := referenceMask(in, d.needles, d.trig.list)
+		for name, sizes := range map[string][]int{"one": {len(in)}, "random": writeSizes(cuts, len(in))} {
+			if got := maskWith(t, Options{}, []string{s1, s2}, in, sizes); !bytes.Equal(got, wantDefault) {
+				t.Fatalf("default set, %s writes %v:\n in  %q\n got %q\nwant %q", name, sizes, in, got, wantDefault)
 			}
 		}
 		for _, n := range m.needles {
@@ -44,10 +56,10 @@ func FuzzMask(f *testing.F) {
 
 // maskWith masks in, written in pieces of the given sizes, with the
 // secrets registered as GitLab-masked values.
-func maskWith(t *testing.T, secrets []string, in []byte, sizes []int) []byte {
+func maskWith(t *testing.T, opts Options, secrets []string, in []byte, sizes []int) []byte {
 	t.Helper()
 	var out bytes.Buffer
-	m := New(&out, Options{Prefixes: []string{"ghp_"}})
+	m := New(&out, opts)
 	for i, s := range secrets {
 		m.AddMasked("S"+string(rune('1'+i)), s)
 	}

@@ -6,11 +6,14 @@ import (
 )
 
 // index is a multimap from a uint64 key (a few bytes of text packed into an
-// integer) to needle ids, with a bitset in front of it so that most keys of
-// ordinary text are rejected with one multiply and one bit test. It is
+// integer) to needle ids, with a blocked Bloom filter in front of it so
+// that most keys of ordinary text are rejected with one multiply and one
+// load: each key sets two bits of one 64-bit word (two bits cut the false
+// positives, and with them the cache misses in the buckets behind, by
+// about three at the same size; one word keeps it to one load). It is
 // built once per set of needles and only read while masking.
 type index struct {
-	filter     []uint64 // bit h>>filterShift is set for every key in the index
+	filter     []uint64 // word h>>(64-filterBits+6) has both bits of bitPair(h) set for every key
 	filterBits uint
 	heads      []int32 // bucket → first entry, -1 when empty
 	headBits   uint
@@ -46,11 +49,17 @@ func (x *index) build() {
 	}
 	for i := range x.entries {
 		h := x.entries[i].key * hashMul
-		x.filter[h>>(64-x.filterBits)>>6] |= 1 << (h >> (64 - x.filterBits) & 63)
+		x.filter[h>>(64-x.filterBits+6)] |= bitPair(h)
 		b := h >> (64 - x.headBits)
 		x.entries[i].next = x.heads[b]
 		x.heads[b] = int32(i)
 	}
+}
+
+// bitPair returns the two filter bits of a hash, taken from its middle
+// (the low bits of a product are poorly mixed; the top ones pick the word).
+func bitPair(h uint64) uint64 {
+	return 1<<(h>>24&63) | 1<<(h>>30&63)
 }
 
 // first returns the first entry for key, or -1; follow entries[i].next and
@@ -60,8 +69,7 @@ func (x *index) first(key uint64) int32 {
 		return -1
 	}
 	h := key * hashMul
-	f := h >> (64 - x.filterBits)
-	if x.filter[f>>6]&(1<<(f&63)) == 0 {
+	if b := bitPair(h); x.filter[h>>(64-x.filterBits+6)]&b != b {
 		return -1
 	}
 	return x.heads[h>>(64-x.headBits)]

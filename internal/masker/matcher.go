@@ -21,7 +21,11 @@ type matcher struct {
 	bands       []band
 	starts8     index // the first 8 bytes of every needle of 8 or more bytes
 	startsShort index // every proper prefix of 1–7 bytes of every needle
-	maxLen      int
+	// starts2 has bit n[0]|n[1]<<8 set for every needle n of 3 or more
+	// bytes: partial tests it before looking a tail up, as most tails of
+	// ordinary text begin with a pair no needle begins with.
+	starts2 [1 << 16 / 64]uint64
+	maxLen  int
 }
 
 type band struct {
@@ -49,6 +53,9 @@ func newMatcher(needles [][]byte) *matcher {
 		}
 		if len(n) >= 8 {
 			m.starts8.add(load(n, 8), id, 0)
+		}
+		if len(n) >= 3 {
+			m.starts2[pair(n)/64] |= 1 << (pair(n) % 64)
 		}
 		for k := 1; k < min(8, len(n)); k++ {
 			m.startsShort.add(prefixKey(n[:k]), id, 0)
@@ -95,25 +102,52 @@ func (m *matcher) find(text []byte, spans []span) []span {
 
 func (b *band) find(needles [][]byte, text []byte, spans []span) []span {
 	g, step, x := b.gram, b.step, &b.idx
-	for p := 0; p+g <= len(text); p += step {
-		var key uint64
-		if g == 8 { // the common case, without load's switch
-			key = binary.LittleEndian.Uint64(text[p:])
-		} else {
-			key = load(text[p:], g)
+	if g != 8 || len(x.heads) == 0 {
+		for p := 0; p+g <= len(text); p += step {
+			spans = x.confirm(needles, text, p, load(text[p:], g), spans)
 		}
-		for e := x.first(key); e >= 0; e = x.entries[e].next {
-			en := &x.entries[e]
-			if en.key != key {
-				continue
-			}
-			n := needles[en.id]
-			start := p - int(en.off)
-			if start < 0 || start+len(n) > len(text) || !bytes.Equal(text[start:start+len(n)], n) {
-				continue
-			}
-			spans = append(spans, span{start, start + len(n)})
+		return spans
+	}
+	for p := 0; ; p += step {
+		if p = x.nextHit(text, p, step); p+8 > len(text) {
+			return spans
 		}
+		spans = x.confirm(needles, text, p, binary.LittleEndian.Uint64(text[p:]), spans)
+	}
+}
+
+// nextHit returns the first p' = p + k·step whose 8-gram passes the
+// filter, or the first one too close to the end of text. The common case
+// — one load, one multiply and one filter load per sample — is a function
+// of its own, not inlined, so that the compiler keeps its loop in
+// registers (inlined, it spilled the hash to the stack).
+//
+//go:noinline
+func (x *index) nextHit(text []byte, p, step int) int {
+	filter, shift := x.filter, (64-x.filterBits+6)&63 // (the mask spares a check)
+	for ; p+8 <= len(text); p += step {
+		h := binary.LittleEndian.Uint64(text[p:]) * hashMul
+		if f := bitPair(h); filter[h>>shift]&f == f {
+			return p
+		}
+	}
+	return p
+}
+
+// confirm appends the span of every needle that has key at text[p:] and
+// occurs there in full.
+func (x *index) confirm(needles [][]byte, text []byte, p int, key uint64, spans []span) []span {
+	for e := x.first(key); e >= 0; e = x.entries[e].next {
+		en := &x.entries[e]
+		if en.key != key {
+			continue
+		}
+		n := needles[en.id]
+		start := p - int(en.off)
+		if start < 0 || start+len(n) > len(text) || !bytes.Equal(text[start:start+len(n)], n) {
+			continue
+		}
+		spans = append(spans, span{start, start + len(n)})
 	}
 	return spans
 }
@@ -124,12 +158,20 @@ func (b *band) find(needles [][]byte, text []byte, spans []span) []span {
 func (m *matcher) partial(text []byte, from, minLen int) int {
 	n := len(text)
 	for s := max(from, n-m.maxLen+1, 0); s <= n-max(minLen, 1); s++ {
+		if s+2 <= n {
+			if p := pair(text[s:]); m.starts2[p/64]&(1<<(p%64)) == 0 {
+				continue
+			}
+		}
 		if m.isPrefix(text[s:]) {
 			return s
 		}
 	}
 	return n
 }
+
+// pair packs the first two bytes of b.
+func pair(b []byte) uint16 { return uint16(b[0]) | uint16(b[1])<<8 }
 
 // isPrefix reports whether t is a proper prefix of some needle.
 func (m *matcher) isPrefix(t []byte) bool {

@@ -188,15 +188,31 @@ func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, 
 func valueEnd(view []byte, from int, kind patternKind) int {
 	i := from
 	if kind == tokenBody {
-		for i < len(view) && isTokenByte(view[i]) {
+		for i < len(view) && tokenBytes[view[i]] {
 			i++
 		}
 		return i
 	}
-	for i < len(view) && isQueryByte(view[i]) {
+	for i < len(view) && queryBytes[view[i]] {
 		i++
 	}
 	return i
+}
+
+// The scans use the predicates below as tables: one load per byte
+// instead of a chain of comparisons.
+var (
+	tokenBytes     = byteTable(isTokenByte)
+	queryBytes     = byteTable(isQueryByte)
+	authorityBytes = byteTable(isAuthorityByte)
+)
+
+func byteTable(in func(byte) bool) *[256]bool {
+	var t [256]bool
+	for c := range t {
+		t[c] = in(byte(c))
+	}
+	return &t
 }
 
 func isTokenByte(c byte) bool {
@@ -218,7 +234,7 @@ func isQueryByte(c byte) bool {
 func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]patternSpan, bool, int) {
 	colon, at := -1, -1
 	i := te
-	for ; i < len(view) && i-te < maxAuthority && isAuthorityByte(view[i]); i++ {
+	for ; i < len(view) && i-te < maxAuthority && authorityBytes[view[i]]; i++ {
 		switch {
 		case view[i] == ':' && colon < 0 && at < 0:
 			colon = i
