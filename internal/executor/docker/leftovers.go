@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 
+	cerrdefs "github.com/containerd/errdefs"
+
 	"github.com/moby/moby/client"
 )
 
@@ -41,6 +43,11 @@ func ownerGone(owner, host string) bool {
 	return errors.Is(err, syscall.ESRCH)
 }
 
+// gone reports an object that vanished between listing and removal:
+// another jobrun (or the job's own cleanup) removed it first, which is
+// what was wanted.
+func gone(err error) bool { return cerrdefs.IsNotFound(err) }
+
 // removeLabelled removes the containers (first: they hold the networks
 // and volumes), networks and volumes that carry label ("key=value"),
 // except those keep (when not nil) says to keep.
@@ -58,7 +65,7 @@ func (d *Docker) removeLabelled(ctx context.Context, label string, keep func(map
 		if keep != nil && keep(c.Labels) {
 			continue
 		}
-		if _, err := d.api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
+		if _, err := d.api.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !gone(err) {
 			errs = append(errs, fmt.Errorf("removing container %s: %w", c.ID, err))
 			continue
 		}
@@ -72,7 +79,7 @@ func (d *Docker) removeLabelled(ctx context.Context, label string, keep func(map
 		if keep != nil && keep(n.Labels) {
 			continue
 		}
-		if _, err := d.api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil {
+		if _, err := d.api.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !gone(err) {
 			errs = append(errs, fmt.Errorf("removing network %s: %w", n.Name, err))
 			continue
 		}
@@ -86,7 +93,7 @@ func (d *Docker) removeLabelled(ctx context.Context, label string, keep func(map
 		if keep != nil && keep(v.Labels) {
 			continue
 		}
-		if _, err := d.api.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil {
+		if _, err := d.api.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true}); err != nil && !gone(err) {
 			errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
 			continue
 		}

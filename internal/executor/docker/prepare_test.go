@@ -156,9 +156,10 @@ func TestRemoveLeftovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if removed.Containers < 2 || removed.Networks < 1 || removed.Volumes < 1 {
-		t.Errorf("removed %+v, want at least 2 containers, 1 network, 1 volume", removed)
-	}
+	// The crashed session's objects must be gone. The counts are not
+	// checked: any other jobrun on this host (another test package's
+	// `jobrun exec`, which cleans up at start) may remove them first.
+	t.Logf("removed %+v", removed)
 	assertNoLeftovers(t, d, left.Payload.ID)
 	if err := live.checkRunning(context.Background()); err != nil {
 		t.Errorf("a live session's container was removed: %v", err)
