@@ -29,26 +29,43 @@ func environment(base []string, p *job.Payload, dir string, files map[string]str
 			set(k, v)
 		}
 	}
+	expandable := map[string]bool{} // job variables GitLab Runner expands
+	raw := map[string]bool{}
 	for _, v := range p.Variables {
 		if path, ok := files[v.Key]; ok && v.File {
 			set(v.Key, path)
+			delete(expandable, v.Key)
 			continue
 		}
 		set(v.Key, v.Value)
+		expandable[v.Key] = !v.Raw
+		raw[v.Key] = v.Raw
 	}
-	set("CI_PROJECT_DIR", dir)
-	set("CI_BUILDS_DIR", filepath.Dir(dir))
-	set("CI_SERVER", "yes")
-	set("CI_JOB_TIMEOUT", strconv.Itoa(int(jobTimeout(p).Seconds())))
-	set("CI_JOB_STATUS", "running") // after_script gets the job's result
-	set("CI_RUNNER_EXECUTABLE_ARCH", runtimeArch())
+	// What the runner owns replaces the job's value, and is not expanded.
+	own := func(k, v string) {
+		set(k, v)
+		delete(expandable, k)
+	}
+	own("CI_PROJECT_DIR", dir)
+	own("CI_BUILDS_DIR", filepath.Dir(dir))
+	own("CI_SERVER", "yes")
+	own("CI_JOB_TIMEOUT", strconv.Itoa(int(jobTimeout(p).Seconds())))
+	own("CI_JOB_STATUS", "running") // after_script gets the job's result
+	own("CI_RUNNER_EXECUTABLE_ARCH", runtimeArch())
 	for _, kv := range extra {
 		k, v, _ := strings.Cut(kv, "=")
-		set(k, v)
+		own(k, v)
 	}
+	// Variables refer to each other and to what the runner sets
+	// (GOPATH: $CI_PROJECT_DIR/.go), so expand once everything is set.
+	e := &expander{values: values, raw: raw}
 	out := make([]string, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, k+"="+values[k])
+		v := values[k]
+		if expandable[k] {
+			v = e.expand(v, 0)
+		}
+		out = append(out, k+"="+v)
 	}
 	return out
 }

@@ -63,3 +63,51 @@ func TestHostEnv(t *testing.T) {
 		t.Errorf("HostEnv keys: %v", got)
 	}
 }
+
+// Job variables are expanded as GitLab Runner expands them: against each
+// other and the runner's own variables, raw ones left alone.
+func TestEnvironmentExpandsVariables(t *testing.T) {
+	t.Parallel()
+	p := &job.Payload{Variables: job.Variables{
+		{Key: "GOPATH", Value: "${CI_PROJECT_DIR}/.go", Public: true},
+		{Key: "IMAGE", Value: "$REGISTRY/app:$TAG", Public: true},
+		{Key: "REGISTRY", Value: "registry.example.com", Public: true},
+		{Key: "TAG", Value: "v$VERSION", Public: true},
+		{Key: "VERSION", Value: "1.2", Public: true},
+		{Key: "RAW", Value: "$TAG stays", Public: true, Raw: true},
+		{Key: "USES_RAW", Value: "[$RAW]", Public: true},
+		{Key: "DOLLARS", Value: "cost: $$5 and $1 and $?", Public: true},
+		{Key: "UNKNOWN", Value: "a${NOPE}b", Public: true},
+		{Key: "LOOP_A", Value: "a$LOOP_B", Public: true},
+		{Key: "LOOP_B", Value: "b$LOOP_A", Public: true},
+		{Key: "MY_PATH", Value: "$HOME/bin:$PATH", Public: true},
+		{Key: "SECRET_FILE", Value: "$TAG is not expanded in a file's content", File: true},
+		{Key: "FILE_REF", Value: "at $SECRET_FILE", Public: true},
+	}}
+	env := map[string]string{}
+	for _, kv := range environment([]string{"PATH=/bin", "HOME=/home/dev"}, p, "/builds/acme/app",
+		map[string]string{"SECRET_FILE": "/private/SECRET_FILE"}) {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	want := map[string]string{
+		"GOPATH":      "/builds/acme/app/.go",
+		"IMAGE":       "registry.example.com/app:v1.2",
+		"RAW":         "$TAG stays",
+		"USES_RAW":    "[$TAG stays]",
+		"DOLLARS":     "cost: $5 and $1 and $?",
+		"UNKNOWN":     "ab",
+		"MY_PATH":     "/home/dev/bin:/bin",
+		"SECRET_FILE": "/private/SECRET_FILE",
+		"FILE_REF":    "at /private/SECRET_FILE",
+	}
+	for k, w := range want {
+		if env[k] != w {
+			t.Errorf("%s = %q, want %q", k, env[k], w)
+		}
+	}
+	// A cycle ends (bounded depth) instead of looping.
+	if !strings.HasPrefix(env["LOOP_A"], "ab") || len(env["LOOP_A"]) > 64 {
+		t.Errorf("LOOP_A = %q", env["LOOP_A"])
+	}
+}
