@@ -253,6 +253,9 @@ func (c *compiler) order() error {
 		for _, d := range j.Dependencies {
 			j.Payload.Dependencies = append(j.Payload.Dependencies, job.Dependency{ID: ids[d], Name: d})
 		}
+		for _, v := range idTokenVariables(j, c.opts.Now) {
+			j.Payload.Variables.Set(v)
+		}
 		c.plan.Jobs = append(c.plan.Jobs, j)
 	}
 	return nil
