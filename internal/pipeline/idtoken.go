@@ -4,9 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"strconv"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jobrun/jobrun/internal/job"
@@ -66,4 +66,3 @@ func refType(v func(string) string) string {
 	}
 	return job.RefTypeBranch
 }
-
