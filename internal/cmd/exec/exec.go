@@ -19,6 +19,7 @@ import (
 	"github.com/jobrun/jobrun/internal/cmdutil"
 	"github.com/jobrun/jobrun/internal/iostreams"
 	"github.com/jobrun/jobrun/internal/job"
+	"github.com/jobrun/jobrun/internal/jobapi"
 	"github.com/jobrun/jobrun/internal/masker"
 	"github.com/jobrun/jobrun/internal/pipeline"
 )
@@ -60,6 +61,11 @@ type Options struct {
 	Network    string
 	DockerHost string
 	PullPolicy string
+	// Local job-token API (api.go).
+	NoAPI bool
+	// ProjectsConfig is jobrun.yaml's exec.projects, decoded by the run.
+	ProjectsConfig any
+	Projects       []jobapi.Project
 }
 
 // NewCmdExec returns `jobrun exec`; runF replaces run in tests.
@@ -77,6 +83,9 @@ func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Jobs = args
 			opts.Verbose = f.Verbose
+			if f.Config != nil {
+				opts.ProjectsConfig = f.Config.Sub("exec.projects")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -105,6 +114,7 @@ func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringVar(&opts.Network, "network", "", "container network: host, none or an existing network (default: per job)")
 	fl.StringVar(&opts.DockerHost, "docker-host", "", "Docker engine address (default: DOCKER_HOST, else the local socket)")
 	fl.StringVar(&opts.PullPolicy, "pull-policy", "", "image pull policy: always, if-not-present (default) or never")
+	fl.BoolVar(&opts.NoAPI, "no-api", false, "do not serve the local job-token API (CI_SERVER_URL, CI_API_V4_URL) to the jobs")
 	return cmd
 }
 
