@@ -24,7 +24,7 @@ import (
 type localAPI struct {
 	srv     *jobapi.Server
 	current jobapi.Project
-	log     *os.File
+	log     *lazyFile
 
 	mu sync.Mutex
 	// notes is each running job's masked trace, for the Denied callback.
@@ -48,14 +48,7 @@ func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, art
 	}
 	first := jobs[0].Payload.JobInfo
 	current := jobapi.Project{ID: first.ProjectID, FullPath: first.ProjectFullPath, Dir: dir, Visibility: jobapi.Private}
-	logPath := filepath.Join(dir, ".jobrun", "logs", pipelineID, "api.log")
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o700); err != nil {
-		return nil, fmt.Errorf("exec: request log: %w", err)
-	}
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("exec: request log: %w", err)
-	}
+	logFile := &lazyFile{path: filepath.Join(dir, ".jobrun", "logs", pipelineID, "api.log")}
 	var requestLog io.Writer = logFile
 	if opts.Verbose {
 		requestLog = io.MultiWriter(logFile, opts.IO.ErrOut)
@@ -83,6 +76,34 @@ func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, art
 		a.pointAt(lj.Payload, current)
 	}
 	return a, nil
+}
+
+// lazyFile is the request log: created (mode 0600, replacing the last
+// run's) on the first request, so that a pipeline whose jobs never call
+// the API leaves no empty api.log. The server serializes its writes.
+type lazyFile struct {
+	path string
+	f    *os.File
+	err  error
+}
+
+func (l *lazyFile) Write(p []byte) (int, error) {
+	if l.f == nil && l.err == nil {
+		if l.err = os.MkdirAll(filepath.Dir(l.path), 0o700); l.err == nil {
+			l.f, l.err = os.OpenFile(l.path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+		}
+	}
+	if l.err != nil {
+		return 0, l.err
+	}
+	return l.f.Write(p)
+}
+
+func (l *lazyFile) Close() error {
+	if l.f == nil {
+		return nil
+	}
+	return l.f.Close()
 }
 
 // close stops the server and closes the request log; nil-safe.
