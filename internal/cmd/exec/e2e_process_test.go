@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jobrun/jobrun/internal/executor/docker"
+	"github.com/jobrun/jobrun/internal/testutil"
 )
 
 // Ctrl-C through `jobrun exec`: the running job is canceled, its
@@ -108,7 +109,7 @@ func TestExecDockerAuto(t *testing.T) {
 	ctx := context.Background()
 	d, err := docker.New(ctx, docker.Options{})
 	if errors.Is(err, docker.ErrNoEngine) {
-		requireCI(t, os.LookupEnv, "no Docker engine: %v", err)
+		testutil.Missing(t, "no Docker engine: %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +145,8 @@ func TestExecDockerAuto(t *testing.T) {
 	}
 }
 
-// --privileged is never on by default, and when asked for it says loudly
+// --executor docker runs the job in a container; --privileged is never on
+// by default, and when asked for it says loudly
 // what it gives away before any job runs. (Whether the engine can start a
 // privileged container is not this test's business: nested engines often
 // cannot.) Not parallel: TestExecDockerAuto checks that no container of
@@ -153,7 +155,7 @@ func TestExecDockerPrivilegedWarns(t *testing.T) {
 	ctx := context.Background()
 	d, err := docker.New(ctx, docker.Options{})
 	if errors.Is(err, docker.ErrNoEngine) {
-		requireCI(t, os.LookupEnv, "no Docker engine: %v", err)
+		testutil.Missing(t, "no Docker engine: %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -166,6 +168,11 @@ func TestExecDockerPrivilegedWarns(t *testing.T) {
 			o.Secrets = []string{"DOCKER_SECRET"}
 			o.Jobs = []string{"in-container"}
 		})
+		if !privileged && (!strings.Contains(r.out, "in-container > plain [MASKED] end") ||
+			!strings.Contains(r.out, `in-container > Using docker executor with`)) {
+			t.Errorf("--executor docker did not run the job in a container:\n%s", r.out)
+		}
+		r.assertAbsent(t, "docker-secret-value-77")
 		warned := strings.Contains(r.errOut, docker.PrivilegedWarning)
 		if warned != privileged || (!privileged && r.exitCode != 0) || !strings.Contains(r.out, "Pipeline") {
 			t.Errorf("privileged=%v: exit code %d, warned=%v:\n%s%s", privileged, r.exitCode, warned, r.errOut, r.out)
