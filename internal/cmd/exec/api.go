@@ -8,10 +8,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 
 	"github.com/jobrun/jobrun/internal/cmdutil"
+	"github.com/jobrun/jobrun/internal/executor"
 	"github.com/jobrun/jobrun/internal/job"
 	"github.com/jobrun/jobrun/internal/jobapi"
 	"github.com/jobrun/jobrun/internal/runner"
@@ -33,6 +35,10 @@ type localAPI struct {
 	pipelines int64
 	// trigger runs downstream pipelines; set once the runner exists.
 	trigger jobapi.TriggerFunc
+	// bridge serves Docker jobs (bridge.go); nil when no job needs it
+	// or the host has no Docker bridge.
+	bridge   *bridgeListener
+	inDocker func(*job.Payload) bool
 }
 
 // jobKey names a running job: downstream pipelines number their jobs
@@ -42,7 +48,7 @@ type jobKey struct{ project, pipeline, job int64 }
 // startAPI starts the server on loopback for the pipeline of the project
 // at dir, whose jobs are jobs; nil when --no-api. The request log is
 // .jobrun/logs/<pipeline>/api.log (mode 0600), and stderr with --verbose.
-func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, artifacts jobapi.ArtifactStore) (*localAPI, error) {
+func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, ex executor.Executor, artifacts jobapi.ArtifactStore) (*localAPI, error) {
 	if opts.NoAPI || len(jobs) == 0 {
 		return nil, nil
 	}
@@ -72,6 +78,12 @@ func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, art
 		return nil, fmt.Errorf("exec: %w", err)
 	}
 	a.srv = srv
+	a.inDocker = func(p *job.Payload) bool { return inContainer(ex, p, opts.Network) }
+	if slices.ContainsFunc(jobs, func(lj runner.LocalJob) bool { return a.inDocker(lj.Payload) }) {
+		if a.bridge, err = listenOnBridge(srv); err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "jobrun: warning: Docker jobs cannot reach the job API: no %s address (%v)\n", bridgeInterface, err)
+		}
+	}
 	for _, lj := range jobs {
 		a.pointAt(lj.Payload, current)
 	}
@@ -111,6 +123,7 @@ func (a *localAPI) close() {
 	if a == nil {
 		return
 	}
+	a.bridge.close()
 	_ = a.srv.Close()
 	_ = a.log.Close()
 }
@@ -177,16 +190,20 @@ func keyOf(info jobapi.JobInfo) jobKey {
 // they name the local server; the runner derives CI_REPOSITORY_URL (with
 // the token) from CI_SERVER_URL when it mints the token.
 func (a *localAPI) pointAt(p *job.Payload, project jobapi.Project) {
-	base, _ := url.Parse(a.srv.URL())
+	server := a.srv.URL()
+	if a.bridge != nil && a.inDocker(p) {
+		server = a.bridge.url
+	}
+	base, _ := url.Parse(server)
 	set := func(k, v string) { p.Variables.Set(job.Variable{Key: k, Value: v, Public: true}) }
-	set("CI_SERVER_URL", a.srv.URL())
-	set("CI_API_V4_URL", a.srv.APIURL())
-	set("CI_API_GRAPHQL_URL", a.srv.URL()+"/api/graphql")
+	set("CI_SERVER_URL", server)
+	set("CI_API_V4_URL", server+"/api/v4")
+	set("CI_API_GRAPHQL_URL", server+"/api/graphql")
 	set("CI_SERVER_HOST", base.Hostname())
 	set("CI_SERVER_FQDN", base.Hostname())
 	set("CI_SERVER_PORT", base.Port())
 	set("CI_SERVER_PROTOCOL", base.Scheme)
-	set("CI_PROJECT_URL", a.srv.URL()+"/"+project.FullPath)
+	set("CI_PROJECT_URL", server+"/"+project.FullPath)
 	set("CI_PROJECT_VISIBILITY", string(visibilityOf(project)))
 }
 
@@ -205,7 +222,7 @@ func atoi64(s string) int64 {
 // serveAPI decodes jobrun.yaml's projects and starts the API (unless
 // --no-api); out is the terminal's writer, serialized because downstream
 // pipelines print to it as well.
-func serveAPI(opts *Options, project, id string, jobs []runner.LocalJob) (*localAPI, io.Writer, error) {
+func serveAPI(opts *Options, project, id string, jobs []runner.LocalJob, ex executor.Executor) (*localAPI, io.Writer, error) {
 	out := &syncWriter{w: opts.IO.Out}
 	if opts.NoAPI {
 		return nil, out, nil
@@ -215,7 +232,7 @@ func serveAPI(opts *Options, project, id string, jobs []runner.LocalJob) (*local
 		return nil, nil, err
 	}
 	opts.Projects = append(opts.Projects, projects...)
-	api, err := startAPI(opts, project, id, jobs, &artifactStore{})
+	api, err := startAPI(opts, project, id, jobs, ex, &artifactStore{})
 	return api, out, err
 }
 

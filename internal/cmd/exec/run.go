@@ -46,7 +46,7 @@ func runJobs(ctx context.Context, opts *Options, plan *pipeline.Plan) error {
 	if err != nil {
 		return err
 	}
-	api, out, err := serveAPI(opts, project, id, jobs)
+	api, out, err := serveAPI(opts, project, id, jobs, ex)
 	if err != nil {
 		return err
 	}
