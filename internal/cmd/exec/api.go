@@ -232,7 +232,7 @@ func serveAPI(opts *Options, project, id string, jobs []runner.LocalJob, ex exec
 		return nil, nil, err
 	}
 	opts.Projects = append(opts.Projects, projects...)
-	api, err := startAPI(opts, project, id, jobs, ex, &artifactStore{})
+	api, err := startAPI(opts, project, id, jobs, ex, artifactStore(&runner.UnpackedArtifacts{}))
 	return api, out, err
 }
 
@@ -246,4 +246,17 @@ func (a *localAPI) runDownstream(opts *Options, r *runner.Runner, out io.Writer,
 	a.mu.Lock()
 	a.trigger = d.trigger
 	a.mu.Unlock()
+}
+
+// artifactStore serves the API's artifact downloads from the runner's
+// local archives. The ref is not checked: local pipelines all run the
+// working tree.
+func artifactStore(u *runner.UnpackedArtifacts) jobapi.ArtifactStore {
+	return jobapi.ArtifactStoreFunc(func(project jobapi.Project, _, jobName string) (string, error) {
+		dir, err := u.Dir(project.Dir, jobName)
+		if err != nil {
+			return "", jobapi.ErrNoArtifacts
+		}
+		return dir, nil
+	})
 }

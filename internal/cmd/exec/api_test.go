@@ -133,3 +133,18 @@ func writeFile(t *testing.T, dir, name, body string) {
 		t.Fatal(err)
 	}
 }
+
+// TestExecVerboseRequestLog: with --verbose the request log goes to
+// stderr as well, token masked.
+func TestExecVerboseRequestLog(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, ".gitlab-ci.yml", "job:\n  script: ['curl -s -o /dev/null \"$CI_API_V4_URL/job?job_token=$CI_JOB_TOKEN\"']\n")
+	gitInit(t, dir)
+	r := execPipeline(context.Background(), t, dir, nil, func(o *Options) { o.Verbose = true })
+	want := "GET /api/v4/job?job_token=[MASKED] job=1 project=local/"
+	if r.exitCode != 0 || !strings.Contains(r.errOut, want) {
+		t.Errorf("exit %d; stderr lacks %q:\n%s", r.exitCode, want, r.errOut)
+	}
+	r.assertAbsent(t)
+}

@@ -2,68 +2,19 @@ package exec
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
 
-	"github.com/jobrun/jobrun/internal/archive"
 	"github.com/jobrun/jobrun/internal/job"
 	"github.com/jobrun/jobrun/internal/jobapi"
 	"github.com/jobrun/jobrun/internal/pipeline"
 	"github.com/jobrun/jobrun/internal/runner"
 	"github.com/jobrun/jobrun/internal/workcopy"
 )
-
-// artifactStore serves the job API's artifact downloads from the runner's
-// local archives: the newest <job>.zip of any local pipeline of the
-// project, unpacked once into .jobrun/api-artifacts/ (the server reads a
-// directory). The ref is not checked: local pipelines all run the
-// working tree.
-type artifactStore struct{ mu sync.Mutex }
-
-func (s *artifactStore) LatestArtifacts(project jobapi.Project, _, jobName string) (string, error) {
-	zipPath, err := runner.LatestArtifactZip(project.Dir, jobName)
-	if err != nil {
-		return "", jobapi.ErrNoArtifacts
-	}
-	info, err := os.Stat(zipPath)
-	if err != nil {
-		return "", jobapi.ErrNoArtifacts
-	}
-	sum := sha256.Sum256([]byte(zipPath + "\x00" + info.ModTime().String()))
-	dir := filepath.Join(project.Dir, ".jobrun", "api-artifacts", hex.EncodeToString(sum[:8]))
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, err := os.Stat(dir); err == nil {
-		return dir, nil
-	}
-	// Unpacked beside the final name and renamed: a failed extraction
-	// never leaves a half-filled directory that later requests would use.
-	tmp := dir + ".tmp"
-	_ = os.RemoveAll(tmp)
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
-		return "", jobapi.ErrNoArtifacts
-	}
-	f, err := os.Open(zipPath)
-	if err != nil {
-		return "", jobapi.ErrNoArtifacts
-	}
-	defer f.Close()
-	if err := archive.Extract(f, info.Size(), tmp, 0); err != nil {
-		_ = os.RemoveAll(tmp)
-		return "", jobapi.ErrNoArtifacts
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return "", jobapi.ErrNoArtifacts
-	}
-	return dir, nil
-}
 
 // downstream runs a triggered project's pipeline locally, synchronously,
 // with CI_PIPELINE_SOURCE=pipeline and the trigger's variables, its
