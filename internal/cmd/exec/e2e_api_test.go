@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/jobrun/jobrun/internal/testutil"
 )
 
 // appPipeline exercises the job-token API with the clients real jobs
@@ -95,6 +97,8 @@ func TestExecJobTokenAPI(t *testing.T) {
 		}
 	}
 	assertNoTokenUnder(t, app, lib, pub)
+	golden := "== first run: api.log ==\n" + denied.normalise(readFile(t, filepath.Join(app, ".jobrun", "logs", "1", "api.log"))) +
+		"== first run: use.log ==\n" + denied.normalise(denied.logs["use.log"])
 
 	allowed := runWith([]any{"1"}, "yes")
 	if allowed.exitCode != 0 {
@@ -124,6 +128,19 @@ func TestExecJobTokenAPI(t *testing.T) {
 	}
 	allowed.assertAbsent(t)
 	assertNoTokenUnder(t, app, lib, pub)
+	golden += "== second run: api.log ==\n" + allowed.normalise(string(apiLog)) +
+		"== second run: terminal ==\n" + allowed.normalise(allowed.out)
+	golden = strings.ReplaceAll(golden, root, "$ROOT")
+	testutil.Golden(t, filepath.Join("testdata", t.Name()+".golden"), []byte(golden))
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // assertNoTokenUnder scans every file jobrun wrote under the projects'
