@@ -161,7 +161,10 @@ func (a *localAPI) jobStarted(p *job.Payload, notes io.Writer) (func(), error) {
 }
 
 // denied writes the server's one-line explanation into the job's log.
-func (a *localAPI) denied(info jobapi.JobInfo, note string) {
+func (a *localAPI) denied(info jobapi.JobInfo, note string) { a.note(info, note) }
+
+// note writes one line into the log of a running job.
+func (a *localAPI) note(info jobapi.JobInfo, note string) {
 	a.mu.Lock()
 	w := a.notes[keyOf(info)]
 	a.mu.Unlock()
@@ -242,7 +245,7 @@ func (a *localAPI) runDownstream(opts *Options, r *runner.Runner, out io.Writer,
 	if a == nil {
 		return
 	}
-	d := &downstream{api: a, opts: opts, runner: r, out: out, abort: abort}
+	d := &downstream{api: a, opts: opts, runner: r, out: out, abort: abort, depth: map[int64]int{}}
 	a.mu.Lock()
 	a.trigger = d.trigger
 	a.mu.Unlock()

@@ -148,3 +148,46 @@ func TestExecVerboseRequestLog(t *testing.T) {
 	}
 	r.assertAbsent(t)
 }
+
+// TestExecTriggerLimits: a job that triggers its own project's pipeline
+// stops after maxDownstreamDepth levels, and a project whose pipeline
+// cannot be compiled answers 400; both say why in the triggering job's
+// log.
+func TestExecTriggerLimits(t *testing.T) {
+	t.Parallel()
+	trigger := `echo "trigger $TARGET: $(curl -s -o /dev/null -w "%{http_code}" --form token=$CI_JOB_TOKEN --form ref=main --form "variables[TARGET]=$TARGET" "$CI_API_V4_URL/projects/$TARGET/trigger/pipeline")"`
+	tests := []struct {
+		name, target string
+		want         []string
+	}{
+		{"own project, recursively", "1", []string{
+			"jobrun: not triggering local/", ": 3 pipelines deep already (at most 3 downstream levels run locally)", "trigger 1: 400"}},
+		{"no pipeline file", "2", []string{"jobrun: the downstream pipeline of group/empty could not run:", "trigger 2: 400"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			writeFile(t, dir, ".gitlab-ci.yml", "job:\n  script:\n    - '"+trigger+"'\n")
+			gitInit(t, dir)
+			empty := t.TempDir()
+			writeFile(t, empty, "README", "no pipeline\n")
+			gitInit(t, empty)
+			r := execPipeline(context.Background(), t, dir, map[string]string{}, func(o *Options) {
+				o.Vars = []string{"TARGET=" + tc.target}
+				o.ProjectsConfig = []any{map[string]any{"id": 2, "path": "group/empty", "dir": empty,
+					"job_token_scope": map[string]any{"allow_all_projects": true}}}
+			})
+			all := r.out
+			for _, l := range r.logs {
+				all += l
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(all, want) {
+					t.Errorf("output and logs lack %q:\n%s", want, all)
+				}
+			}
+			r.assertAbsent(t)
+		})
+	}
+}

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
 	"sort"
@@ -26,9 +27,43 @@ type downstream struct {
 	out      io.Writer // shared with the upstream terminal, serialized
 	abort    context.Context
 	sequence atomic.Int64
+
+	mu sync.Mutex
+	// depth is how many triggers led to each downstream pipeline; the
+	// run's own pipeline is at depth 0.
+	depth map[int64]int
 }
 
+// maxDownstreamDepth bounds chains of triggers (a project whose job
+// triggers its own pipeline would otherwise run forever), as GitLab
+// bounds a pipeline hierarchy.
+const maxDownstreamDepth = 3
+
+// trigger is the server's TriggerFunc. Why a pipeline could not be
+// created goes into the triggering job's log: the API answers only 400.
 func (d *downstream) trigger(ctx context.Context, req jobapi.TriggerRequest) (jobapi.Pipeline, error) {
+	d.mu.Lock()
+	depth := d.depth[req.Upstream.PipelineID] + 1
+	d.mu.Unlock()
+	if depth > maxDownstreamDepth {
+		err := fmt.Errorf("jobrun: not triggering %s: %d pipelines deep already (at most %d downstream levels run locally)",
+			req.Project.FullPath, depth-1, maxDownstreamDepth)
+		d.api.note(req.Upstream, err.Error())
+		return jobapi.Pipeline{}, err
+	}
+	id := d.api.pipelines + d.sequence.Add(1)
+	d.mu.Lock()
+	d.depth[id] = depth
+	d.mu.Unlock()
+	p, err := d.run(ctx, req, id)
+	if err != nil {
+		d.api.note(req.Upstream, fmt.Sprintf("jobrun: the downstream pipeline of %s could not run: %v", req.Project.FullPath, err))
+	}
+	return p, err
+}
+
+// run compiles and runs the downstream pipeline numbered id.
+func (d *downstream) run(ctx context.Context, req jobapi.TriggerRequest, id int64) (jobapi.Pipeline, error) {
 	dir := req.Project.Dir
 	git, err := pipeline.ReadGit(ctx, dir)
 	if err != nil {
@@ -48,7 +83,6 @@ func (d *downstream) trigger(ctx context.Context, req jobapi.TriggerRequest) (jo
 		return jobapi.Pipeline{}, err
 	}
 	jobs, _ := localJobs(plan)
-	id := d.api.pipelines + d.sequence.Add(1)
 	for _, lj := range jobs {
 		d.api.pointAt(lj.Payload, req.Project)
 		asProject(lj.Payload, req.Project, id)
