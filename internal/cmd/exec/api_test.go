@@ -106,6 +106,7 @@ func TestExecProjectsRefused(t *testing.T) {
 // variables and no request log is written.
 func TestExecWithoutAPI(t *testing.T) {
 	t.Parallel()
+	needCurl(t)
 	dir := t.TempDir()
 	writeFile(t, dir, ".gitlab-ci.yml", "job:\n  script: ['echo server=$CI_SERVER_URL', 'curl -s -o /dev/null $CI_API_V4_URL/job || true']\n")
 	gitInit(t, dir)
@@ -138,6 +139,7 @@ func writeFile(t *testing.T, dir, name, body string) {
 // stderr as well, token masked.
 func TestExecVerboseRequestLog(t *testing.T) {
 	t.Parallel()
+	needCurl(t)
 	dir := t.TempDir()
 	writeFile(t, dir, ".gitlab-ci.yml", "job:\n  script: ['curl -s -o /dev/null \"$CI_API_V4_URL/job?job_token=$CI_JOB_TOKEN\"']\n")
 	gitInit(t, dir)
@@ -155,6 +157,7 @@ func TestExecVerboseRequestLog(t *testing.T) {
 // log.
 func TestExecTriggerLimits(t *testing.T) {
 	t.Parallel()
+	needCurl(t)
 	trigger := `echo "trigger $TARGET: $(curl -s -o /dev/null -w "%{http_code}" --form token=$CI_JOB_TOKEN --form ref=main --form "variables[TARGET]=$TARGET" "$CI_API_V4_URL/projects/$TARGET/trigger/pipeline")"`
 	tests := []struct {
 		name, target string
