@@ -54,6 +54,13 @@ func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, ex 
 	}
 	first := jobs[0].Payload.JobInfo
 	current := jobapi.Project{ID: first.ProjectID, FullPath: first.ProjectFullPath, Dir: dir, Visibility: jobapi.Private}
+	if _, err := jobapi.New(jobapi.Config{Projects: []jobapi.Project{current}, DataDir: dir}); err != nil {
+		// The path comes from the directory's name (local/<dir>) or the
+		// origin remote; one GitLab would not accept (a space, say) is no
+		// reason to refuse to run the jobs.
+		fmt.Fprintf(opts.IO.ErrOut, "jobrun: warning: the local job API is off: %v\n", err)
+		return nil, nil
+	}
 	logFile := &lazyFile{path: filepath.Join(dir, ".jobrun", "logs", pipelineID, "api.log")}
 	var requestLog io.Writer = logFile
 	if opts.Verbose {

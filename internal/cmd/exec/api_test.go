@@ -194,3 +194,21 @@ func TestExecTriggerLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestExecProjectPathGitLabRefuses: a directory name that is no valid
+// GitLab path (local/my app) runs the jobs without the API, with a
+// warning.
+func TestExecProjectPathGitLabRefuses(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "my app")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, ".gitlab-ci.yml", "job:\n  script: ['echo server=$CI_SERVER_URL']\n")
+	gitInit(t, dir)
+	r := execPipeline(context.Background(), t, dir, nil, nil)
+	want := "jobrun: warning: the local job API is off: project 1: path \"local/my app\""
+	if r.exitCode != 0 || !strings.Contains(r.errOut, want) || !strings.Contains(r.out, "server=https://") {
+		t.Errorf("exit %d, stderr %q, want exit 0 and %q\n%s", r.exitCode, r.errOut, want, r.out)
+	}
+}
