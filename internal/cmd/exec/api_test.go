@@ -212,3 +212,27 @@ func TestExecProjectPathGitLabRefuses(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, want exit 0 and %q\n%s", r.exitCode, r.errOut, want, r.out)
 	}
 }
+
+// TestExecConcurrentJobsOwnTokens: jobs running at the same time each
+// get their own job from GET /job, many times over.
+func TestExecConcurrentJobsOwnTokens(t *testing.T) {
+	t.Parallel()
+	needCurl(t)
+	dir := t.TempDir()
+	script := `for i in 1 2 3 4 5 6 7 8; do curl -sf --header "JOB-TOKEN: $CI_JOB_TOKEN" "$CI_API_V4_URL/job" | grep -q "\"name\":\"$CI_JOB_NAME\"" || { echo "mixed up"; exit 1; }; done; echo "own job 8 times"`
+	var ci strings.Builder
+	for _, name := range []string{"a", "b", "c", "d"} {
+		ci.WriteString(name + ":\n  script:\n    - '" + script + "'\n")
+	}
+	writeFile(t, dir, ".gitlab-ci.yml", ci.String())
+	gitInit(t, dir)
+	r := execPipeline(context.Background(), t, dir, nil, func(o *Options) { o.Concurrency = 4 })
+	if r.exitCode != 0 {
+		t.Fatalf("exit %d:\n%s", r.exitCode, r.out)
+	}
+	for _, name := range []string{"a", "b", "c", "d"} {
+		if !strings.Contains(r.logs[name+".log"], "own job 8 times") {
+			t.Errorf("%s.log:\n%s", name, r.logs[name+".log"])
+		}
+	}
+}
