@@ -28,7 +28,7 @@ func gitProject(t *testing.T, name string) string {
 	return dir
 }
 
-func gitInit(t *testing.T, dir string) {
+func gitInit(t testing.TB, dir string) {
 	t.Helper()
 	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "."},
 		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "test"}} {
