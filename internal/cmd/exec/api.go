@@ -213,7 +213,10 @@ func (a *localAPI) pointAt(p *job.Payload, project jobapi.Project) {
 	set("CI_SERVER_FQDN", base.Hostname())
 	set("CI_SERVER_PORT", base.Port())
 	set("CI_SERVER_PROTOCOL", base.Scheme)
-	set("CI_PROJECT_URL", server+"/"+project.FullPath)
+	projectURL := server + "/" + project.FullPath
+	set("CI_PROJECT_URL", projectURL)
+	set("CI_PIPELINE_URL", projectURL+"/-/pipelines/"+strconv.FormatInt(p.JobInfo.PipelineID, 10))
+	set("CI_JOB_URL", projectURL+"/-/jobs/"+strconv.FormatInt(p.JobInfo.ID, 10))
 	set("CI_PROJECT_VISIBILITY", string(visibilityOf(project)))
 }
 

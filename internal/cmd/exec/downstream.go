@@ -84,8 +84,8 @@ func (d *downstream) run(ctx context.Context, req jobapi.TriggerRequest, id int6
 	}
 	jobs, _ := localJobs(plan)
 	for _, lj := range jobs {
-		d.api.pointAt(lj.Payload, req.Project)
 		asProject(lj.Payload, req.Project, id)
+		d.api.pointAt(lj.Payload, req.Project)
 	}
 	prefix := &prefixWriter{w: d.out, prefix: []byte(req.Project.FullPath + ": "), bol: true}
 	pipelineDir := strconv.FormatInt(id, 10)
