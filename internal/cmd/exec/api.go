@@ -94,6 +94,12 @@ func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, ex 
 	for _, lj := range jobs {
 		a.pointAt(lj.Payload, current)
 	}
+	if opts.Verbose {
+		fmt.Fprintf(opts.IO.ErrOut, "jobrun: job API at %s\n", srv.URL())
+		if a.bridge != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "jobrun: job API for containers at %s\n", a.bridge.url)
+		}
+	}
 	return a, nil
 }
 
