@@ -48,25 +48,7 @@ const libPipeline = `downstream:
 func TestExecJobTokenAPI(t *testing.T) {
 	t.Parallel()
 	needCurl(t)
-	root := t.TempDir()
-	app := filepath.Join(root, "app")
-	lib := filepath.Join(root, "lib")
-	pub := filepath.Join(root, "pub")
-	for dir, files := range map[string]map[string]string{
-		app: {".gitlab-ci.yml": appPipeline},
-		lib: {".gitlab-ci.yml": libPipeline, "README": "lib\n"},
-		pub: {"README": "public readme\n"},
-	} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for name, body := range files {
-			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		gitInit(t, dir)
-	}
+	root, app, lib, pub := apiProjects(t)
 	// The job's own copies of its token (a saved file, a clone's
 	// .git/config) go outside .jobrun/, which is scanned for tokens.
 	outside := t.TempDir()
@@ -143,6 +125,30 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// apiProjects makes three git projects below one root: app (the
+// pipeline above), lib (a pipeline of its own) and pub (no pipeline).
+func apiProjects(t *testing.T) (root, app, lib, pub string) {
+	t.Helper()
+	root = t.TempDir()
+	app, lib, pub = filepath.Join(root, "app"), filepath.Join(root, "lib"), filepath.Join(root, "pub")
+	for dir, files := range map[string]map[string]string{
+		app: {".gitlab-ci.yml": appPipeline},
+		lib: {".gitlab-ci.yml": libPipeline, "README": "lib\n"},
+		pub: {"README": "public readme\n"},
+	} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, body := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		gitInit(t, dir)
+	}
+	return root, app, lib, pub
 }
 
 // assertNoTokenUnder scans every file jobrun wrote under the projects'
