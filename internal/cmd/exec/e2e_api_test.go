@@ -24,6 +24,7 @@ build:
     - 'curl -sf --header "JOB-TOKEN: $CI_JOB_TOKEN" "$CI_API_V4_URL/projects/$CI_PROJECT_ID/packages/generic/tool/1.0/pkg.txt"'
     - 'curl -sf --header "JOB-TOKEN: $CI_JOB_TOKEN" "$CI_API_V4_URL/job" | grep -o "\"name\":\"build\""'
     - printf %s "$CI_JOB_TOKEN" > "$TOKEN_FILE"
+    - 'curl -sf --header "JOB-TOKEN: $CI_JOB_TOKEN" --data tag_name=$RELEASE_TAG --data name=local "$CI_API_V4_URL/projects/$CI_PROJECT_ID/releases" | grep -o "\"tag_name\":\"$RELEASE_TAG\""'
   artifacts:
     paths: [out.txt]
 use:
@@ -61,30 +62,33 @@ func TestExecJobTokenAPI(t *testing.T) {
 		}
 	}
 	env := map[string]string{}
-	runWith := func(allowlist []any, trigger string) pipelineRun {
+	runWith := func(allowlist []any, trigger, release string) pipelineRun {
 		return execPipeline(context.Background(), t, app, env, func(o *Options) {
 			o.ProjectsConfig = projects(allowlist)
-			o.Vars = []string{"TOKEN_FILE=" + tokenFile, "TRIGGER=" + trigger, "CLONE_DIR=" + t.TempDir()}
+			o.Vars = []string{"TOKEN_FILE=" + tokenFile, "TRIGGER=" + trigger, "RELEASE_TAG=" + release, "CLONE_DIR=" + t.TempDir()}
 		})
 	}
 
-	denied := runWith([]any{}, "no")
+	denied := runWith([]any{}, "no", "v1.0.0")
 	if denied.exitCode != 0 {
 		apiLog, _ := os.ReadFile(filepath.Join(app, ".jobrun", "logs", "1", "api.log"))
 		t.Fatalf("exit %d\n%s\n%s\n%s", denied.exitCode, denied.out, denied.errOut, apiLog)
 	}
 	for _, want := range []string{"upload ok", "payload-v1", `"name":"build"`, "built-by-build",
-		"old token: 401", "public readme", "lib: denied",
+		"old token: 401", "public readme", "lib: denied", `"tag_name":"v1.0.0"`,
 		"jobrun: job token of", "denied access to group/lib (404): group/lib's job token allowlist lacks"} {
 		if !strings.Contains(denied.logs["build.log"]+denied.logs["use.log"], want) {
 			t.Errorf("first run: the job logs lack %q\n%s%s", want, denied.logs["build.log"], denied.logs["use.log"])
 		}
 	}
+	if n := countFiles(t, filepath.Join(app, ".jobrun", "releases")); n == 0 {
+		t.Error("no release recorded under .jobrun/releases")
+	}
 	assertNoTokenUnder(t, app, lib, pub)
 	golden := "== first run: api.log ==\n" + denied.normalise(readFile(t, filepath.Join(app, ".jobrun", "logs", "1", "api.log"))) +
 		"== first run: use.log ==\n" + denied.normalise(denied.logs["use.log"])
 
-	allowed := runWith([]any{"1"}, "yes")
+	allowed := runWith([]any{"1"}, "yes", "v1.0.1")
 	if allowed.exitCode != 0 {
 		t.Fatalf("exit %d\n%s\n%s", allowed.exitCode, allowed.out, allowed.errOut)
 	}
@@ -116,6 +120,18 @@ func TestExecJobTokenAPI(t *testing.T) {
 		"== second run: terminal ==\n" + allowed.normalise(allowed.out)
 	golden = strings.ReplaceAll(golden, root, "$ROOT")
 	testutil.Golden(t, filepath.Join("testdata", t.Name()+".golden"), []byte(golden))
+}
+
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	_ = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	return n
 }
 
 func readFile(t *testing.T, path string) string {
