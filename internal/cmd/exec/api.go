@@ -48,7 +48,8 @@ type jobKey struct{ project, pipeline, job int64 }
 // startAPI starts the server on loopback for the pipeline of the project
 // at dir, whose jobs are jobs; nil when --no-api. The request log is
 // .jobrun/logs/<pipeline>/api.log (mode 0600), and stderr with --verbose.
-func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, ex executor.Executor, artifacts jobapi.ArtifactStore) (*localAPI, error) {
+func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, projects []jobapi.Project,
+	ex executor.Executor, artifacts jobapi.ArtifactStore) (*localAPI, error) {
 	if opts.NoAPI || len(jobs) == 0 {
 		return nil, nil
 	}
@@ -68,7 +69,7 @@ func startAPI(opts *Options, dir, pipelineID string, jobs []runner.LocalJob, ex 
 	}
 	a := &localAPI{current: current, log: logFile, notes: map[jobKey]io.Writer{}, pipelines: atoi64(pipelineID)}
 	srv, err := jobapi.New(jobapi.Config{
-		Projects:   append([]jobapi.Project{current}, opts.Projects...),
+		Projects:   append([]jobapi.Project{current}, projects...),
 		DataDir:    filepath.Join(dir, ".jobrun"),
 		Artifacts:  artifacts,
 		RequestLog: requestLog,
@@ -250,8 +251,7 @@ func serveAPI(opts *Options, project, id string, jobs []runner.LocalJob, ex exec
 	if err != nil {
 		return nil, nil, err
 	}
-	opts.Projects = append(opts.Projects, projects...)
-	api, err := startAPI(opts, project, id, jobs, ex, artifactStore(&runner.UnpackedArtifacts{}))
+	api, err := startAPI(opts, project, id, jobs, projects, ex, artifactStore(&runner.UnpackedArtifacts{}))
 	return api, out, err
 }
 

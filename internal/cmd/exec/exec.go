@@ -19,7 +19,6 @@ import (
 	"github.com/jobrun/jobrun/internal/cmdutil"
 	"github.com/jobrun/jobrun/internal/iostreams"
 	"github.com/jobrun/jobrun/internal/job"
-	"github.com/jobrun/jobrun/internal/jobapi"
 	"github.com/jobrun/jobrun/internal/masker"
 	"github.com/jobrun/jobrun/internal/pipeline"
 )
@@ -63,9 +62,9 @@ type Options struct {
 	PullPolicy string
 	// Local job-token API (api.go).
 	NoAPI bool
-	// ProjectsConfig is jobrun.yaml's exec.projects, decoded by the run.
+	// ProjectsConfig is jobrun.yaml's exec.projects (a list of maps),
+	// decoded into jobapi projects by the run.
 	ProjectsConfig any
-	Projects       []jobapi.Project
 }
 
 // NewCmdExec returns `jobrun exec`; runF replaces run in tests.
