@@ -87,6 +87,9 @@ func TestConcurrentTokensKeepTheirScope(t *testing.T) {
 		jobs = append(jobs, job{id: int64(1000 + i), project: p, token: ts.register(t, p, int64(1000+i), fmt.Sprint("job", i))})
 	}
 	client := &http.Client{}
+	// Racing requests make the transport dial connections it then never
+	// uses; the server sees them as new (not idle) for 5 seconds, which
+	// held Close (srv.Shutdown) up to its deadline.
 	defer client.CloseIdleConnections()
 	get := func(url, token string) (int, []byte, error) {
 		req, err := http.NewRequest(http.MethodGet, url, nil)

@@ -37,6 +37,9 @@ type LocalOptions struct {
 	// Abort, when done, stops running after_scripts too (a second
 	// interrupt); the context given to RunLocal cancels only the scripts.
 	Abort context.Context
+	// OnJobStart, when set, is called as each attempt starts and its end
+	// func when the attempt ends (see JobHook).
+	OnJobStart JobHook
 }
 
 // RunLocal runs jobs as a local pipeline, playing GitLab's part: each
@@ -152,7 +155,18 @@ func runLocalAttempt(ctx context.Context, template *job.Payload, in localInputs,
 		fmt.Fprintf(term, "ERROR: preparing the job: %v\n", err)
 		return Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
 	}
-	return opts.Runner.Run(ctx, Job{Payload: p, Dir: opts.Dir, Trace: io.MultiWriter(sinks...), Abort: opts.Abort})
+	j := Job{Payload: p, Dir: opts.Dir, Trace: io.MultiWriter(sinks...), Abort: opts.Abort}
+	if opts.OnJobStart != nil {
+		notes := &noteWriter{}
+		end, err := opts.OnJobStart(p, notes)
+		if err != nil {
+			fmt.Fprintf(term, "ERROR: preparing the job: %v\n", err)
+			return Result{Status: StatusFailed, FailureReason: ReasonSystemFailure}
+		}
+		defer end()
+		j.Attach = notes.attach
+	}
+	return opts.Runner.Run(ctx, j)
 }
 
 // clonePayload deep-copies a payload so that attempts and concurrent

@@ -80,6 +80,10 @@ type Job struct {
 	// Abort, when done, stops after_script too (a second Ctrl-C);
 	// nil lets after_script run to its own timeout.
 	Abort context.Context
+	// Attach, when set, is given the job's masker once every secret is
+	// registered, so that others (the local job API's notes) can write
+	// into the masked trace; detach is called before the masker closes.
+	Attach func(masked io.Writer) (detach func())
 }
 
 // Run runs j to its end and reports how it ended. Cancelling ctx cancels
@@ -97,6 +101,10 @@ func (r *Runner) Run(ctx context.Context, j Job) Result {
 	// Every secret is registered before the first byte reaches m.
 	warnings := registerSecrets(m, p)
 	t := &trace{w: m, now: r.now}
+	detach := func() {}
+	if j.Attach != nil {
+		detach = j.Attach(m)
+	}
 	for _, w := range warnings {
 		t.warning(w)
 	}
@@ -108,6 +116,7 @@ func (r *Runner) Run(ctx context.Context, j Job) Result {
 	} else {
 		t.failure(res.message(jobTimeout(p)))
 	}
+	detach()
 	_ = m.Close()
 	res.Finished = r.now()
 	return res

@@ -30,7 +30,8 @@ func TestExecExampleHello(t *testing.T) {
 	}
 	for _, want := range []string{
 		"build         > token =        [MASKED]\n",
-		"build         > clone URL =    https://gitlab-ci-token:[MASKED]@gitlab.example.com/local/hello.git\n",
+		"build         > clone URL =    http://gitlab-ci-token:[MASKED]@127.0.0.1:", // the local job API
+		"/local/hello.git\n",
 		"build         > base64 =       [MASKED]\n",
 		"build         > URL-encoded =  [MASKED]\n",
 		"build         > registry =     gitlab-ci-token / [MASKED]\n",

@@ -28,7 +28,7 @@ func gitProject(t *testing.T, name string) string {
 	return dir
 }
 
-func gitInit(t *testing.T, dir string) {
+func gitInit(t testing.TB, dir string) {
 	t.Helper()
 	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "."},
 		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "test"}} {
@@ -80,6 +80,8 @@ var (
 	sectionRe     = regexp.MustCompile(`section_(start|end):\d+:`)
 	fingerprintRe = regexp.MustCompile(`fingerprint=([0-9a-f]{64})`)
 	startedAtRe   = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ`)
+	// The local job API listens on a random port.
+	apiPortRe = regexp.MustCompile(`127\.0\.0\.1:\d+`)
 )
 
 // normalise makes a run's output comparable with a golden file: the
@@ -90,6 +92,7 @@ func (r *pipelineRun) normalise(s string) string {
 	s = durationRe.ReplaceAllString(s, "$1<dur>")
 	s = sectionRe.ReplaceAllString(s, "section_$1:<time>:")
 	s = startedAtRe.ReplaceAllString(s, "<time>")
+	s = apiPortRe.ReplaceAllString(s, "127.0.0.1:<port>")
 	return fingerprintRe.ReplaceAllStringFunc(s, func(m string) string {
 		fp := fingerprintRe.FindStringSubmatch(m)[1]
 		if !slices.Contains(r.fingerprints, fp) {

@@ -34,7 +34,7 @@ func TestExecGolden(t *testing.T) {
 			secrets: []string{envSecret, "file-secret/with:chars&more", "file-secret%2Fwith%3Achars%26more", "ZW52LXNlY3JldC12YWx1ZS0xMjM0"},
 			contains: []string{"first  > plain [MASKED] end", "first  > base64 [MASKED] end", "first  > urlencoded [MASKED] end",
 				"first  > registry gitlab-ci-token [MASKED] [MASKED] end", "first  > token shape glcbt- 38", "first  > note this-text-stays-visible end",
-				"clone https://gitlab-ci-token:[MASKED]@gitlab.example.com/local/001.git end",
+				"clone http://gitlab-ci-token:[MASKED]@127.0.0.1:", // the local job API
 				"second > env secret [MASKED] end, base64 [MASKED] end", "second > file secret [MASKED] end, urlencoded [MASKED] end"},
 		},
 		{

@@ -64,6 +64,11 @@ type Options struct {
 	Network    string
 	DockerHost string
 	PullPolicy string
+	// Local job-token API (api.go).
+	NoAPI bool
+	// ProjectsConfig is jobrun.yaml's exec.projects (a list of maps),
+	// decoded into jobapi projects by the run.
+	ProjectsConfig any
 }
 
 // NewCmdExec returns `jobrun exec`; runF replaces run in tests.
@@ -82,6 +87,9 @@ func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 			opts.Jobs = args
 			opts.Verbose = f.Verbose
 			opts.SecretValuesInArgs = cmd.Flags().Changed("secret") && secretValueGiven(opts.Secrets)
+			if f.Config != nil {
+				opts.ProjectsConfig = f.Config.Sub("exec.projects")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -110,6 +118,7 @@ func NewCmdExec(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringVar(&opts.Network, "network", "", "container network: host, none or an existing network (default: per job)")
 	fl.StringVar(&opts.DockerHost, "docker-host", "", "Docker engine address (default: DOCKER_HOST, else the local socket)")
 	fl.StringVar(&opts.PullPolicy, "pull-policy", "", "image pull policy: always, if-not-present (default) or never")
+	fl.BoolVar(&opts.NoAPI, "no-api", false, "do not serve the local job-token API (CI_SERVER_URL, CI_API_V4_URL) to the jobs")
 	return cmd
 }
 

@@ -46,6 +46,11 @@ func runJobs(ctx context.Context, opts *Options, plan *pipeline.Plan) error {
 	if err != nil {
 		return err
 	}
+	api, out, err := serveAPI(opts, project, id, jobs, ex)
+	if err != nil {
+		return err
+	}
+	defer api.close()
 	color := opts.IO.ColorEnabled()
 	r := &runner.Runner{
 		Executor: ex,
@@ -60,14 +65,15 @@ func runJobs(ctx context.Context, opts *Options, plan *pipeline.Plan) error {
 	// after_scripts run. A second one aborts the after_scripts too.
 	abort, stopAbort := abortOnSecondSignal()
 	defer stopAbort()
+	api.runDownstream(opts, r, out, abort)
 	sum, err := runner.RunLocal(ctx, jobs, runner.LocalOptions{
 		Runner: r,
-		Terminal: runner.NewTerminal(opts.IO.Out, runner.TerminalOptions{
+		Terminal: runner.NewTerminal(out, runner.TerminalOptions{
 			Color: color, Timestamps: opts.Timestamps, NameWidth: nameWidth(jobs),
 		}),
 		Dir: dir, StateRoot: project, Pipeline: id, Stages: plan.Stages,
 		Schedule: runner.ScheduleOptions{Concurrency: concurrency(opts), Manual: opts.Jobs},
-		Abort:    abort,
+		Abort:    abort, OnJobStart: api.hook(),
 	})
 	if err != nil {
 		return cmdutil.AsBadInput(err)
