@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jobrun/jobrun/internal/testutil"
 )
 
 // requireTool finds a program the test drives as a real client. Without
@@ -24,10 +26,7 @@ func requireTool(t testing.TB, name string) string {
 	if err == nil {
 		return path
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required (scripts/setup.sh installs it): %v", name, err)
-	}
-	t.Skipf("%s not installed: %v", name, err)
+	testutil.Missing(t, "%s is not installed (scripts/setup.sh installs it): %v", name, err)
 	return ""
 }
 

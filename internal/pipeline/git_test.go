@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jobrun/jobrun/internal/testutil"
 )
 
 // gitRepo makes a real repository with two commits on main, a tag on
@@ -14,7 +16,7 @@ import (
 func gitRepo(t *testing.T) string {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git is not installed")
+		testutil.Missing(t, "git is not installed: %v", err)
 	}
 	dir := t.TempDir()
 	env := append(os.Environ(), "GIT_AUTHOR_NAME=Jo Dev", "GIT_AUTHOR_EMAIL=jo@example.com", "GIT_COMMITTER_NAME=Jo Dev",
