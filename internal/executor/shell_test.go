@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jobrun/jobrun/internal/testutil"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -204,7 +206,7 @@ func TestShellStopsProcessGroup(t *testing.T) {
 				t.Errorf("canceled script exited 0")
 			}
 			pid := readPid(t, filepath.Join(dir, "child.pid"))
-			if !waitGone(pid) {
+			if !testutil.ProcessGone(pid) {
 				t.Errorf("child %d still running after Run returned", pid)
 			}
 		})
@@ -232,20 +234,4 @@ func readPid(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	return pid
-}
-
-// waitGone reports whether pid is gone or a zombie (dead, waiting for
-// whoever adopted it to reap it) within a few seconds.
-func waitGone(pid int) bool {
-	for range 300 {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return true
-		}
-		if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return false
 }

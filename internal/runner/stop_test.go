@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jobrun/jobrun/internal/testutil"
+
 	"github.com/jobrun/jobrun/internal/executor"
 	"github.com/jobrun/jobrun/internal/job"
 )
@@ -58,7 +60,7 @@ func TestRunStopsJobProcesses(t *testing.T) {
 				t.Fatal(err)
 			}
 			pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-			if pid <= 0 || !processGone(pid) {
+			if pid <= 0 || !testutil.ProcessGone(pid) {
 				t.Errorf("child %d of the stopped job is still running", pid)
 			}
 		})
@@ -83,22 +85,6 @@ func waitForPidFile(path string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-}
-
-// processGone reports whether pid has exited (gone, or a zombie waiting
-// to be reaped by whoever adopted it) within a few seconds.
-func processGone(pid int) bool {
-	for range 300 {
-		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return true
-		}
-		if i := bytes.LastIndexByte(stat, ')'); i > 0 && len(stat) > i+2 && stat[i+2] == 'Z' {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return false
 }
 
 // While a job runs, no process's argument list holds the token or a
@@ -187,7 +173,7 @@ func TestRunAbortStopsAfterScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	if !processGone(pid) {
+	if !testutil.ProcessGone(pid) {
 		t.Errorf("after_script child %d still running", pid)
 	}
 }
