@@ -9,9 +9,6 @@ import (
 	"os/exec"
 	"syscall"
 	"time"
-
-	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
 )
 
 // process runs one shell in its own process group with stdout and stderr
@@ -47,7 +44,7 @@ func (p *process) run(ctx context.Context, out io.Writer) (int, error) {
 	close(waited)
 	// Children the script left behind (`sleep 600 &`) would keep the
 	// output open and outlive the job: end the whole group.
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	p.killGroup()
 	copyErr := <-copied
 	reader.Close()
 
@@ -61,58 +58,22 @@ func (p *process) run(ctx context.Context, out io.Writer) (int, error) {
 	return code, nil
 }
 
-// attach connects the child's stdout and stderr to one pipe or one
-// pseudo-terminal and returns the parent's read end plus a function that
-// closes the child's end in the parent.
-func (p *process) attach() (io.ReadCloser, func(), error) {
-	if p.tty {
-		ptmx, tty, err := pty.Open()
-		if err != nil {
-			return nil, nil, fmt.Errorf("opening a terminal: %w", err)
-		}
-		rawOutput(tty)
-		p.cmd.Stdin, p.cmd.Stdout, p.cmd.Stderr = tty, tty, tty
-		// A new session with the terminal as its controlling tty; the
-		// session leader's pid is also its process group id.
-		p.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
-		return ptmx, func() { tty.Close() }, nil
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, nil, fmt.Errorf("creating the output pipe: %w", err)
-	}
-	p.cmd.Stdout, p.cmd.Stderr = w, w // nil Stdin is /dev/null: a job never waits for input
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	return r, func() { w.Close() }, nil
-}
-
-// rawOutput turns off the terminal's "\n" → "\r\n" translation so that
-// the log has the same line ends with and without a terminal.
-func rawOutput(tty *os.File) {
-	t, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
-	if err != nil {
-		return
-	}
-	t.Oflag &^= unix.ONLCR
-	_ = unix.IoctlSetTermios(int(tty.Fd()), unix.TCSETS, t)
-}
-
-// stopOnDone ends the process group when ctx is done: SIGTERM first so
-// that programs can clean up, SIGKILL when the grace period is over.
+// stopOnDone ends the process group when ctx is done: first politely
+// (SIGTERM where there are signals) so that programs can clean up, then
+// for good when the grace period is over.
 func (p *process) stopOnDone(ctx context.Context, waited <-chan struct{}) {
 	select {
 	case <-waited:
 		return
 	case <-ctx.Done():
 	}
-	pgid := p.cmd.Process.Pid
-	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	p.terminateGroup()
 	timer := time.NewTimer(p.grace)
 	defer timer.Stop()
 	select {
 	case <-waited:
 	case <-timer.C:
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		p.killGroup()
 	}
 }
 

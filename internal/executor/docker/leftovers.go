@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 
 	cerrdefs "github.com/containerd/errdefs"
 
@@ -39,8 +38,7 @@ func ownerGone(owner, host string) bool {
 	if !ok || err != nil || pid <= 0 || h != host {
 		return false
 	}
-	err = syscall.Kill(pid, 0)
-	return errors.Is(err, syscall.ESRCH)
+	return processGone(pid)
 }
 
 // gone reports an object that vanished between listing and removal:
