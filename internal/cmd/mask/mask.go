@@ -22,8 +22,11 @@ type Options struct {
 	SecretEnvs  []string // --secret-env NAME
 	SecretsFile string   // --secrets-file PATH
 	Secrets     []string // --secret VALUE (discouraged)
-	Prefixes    []string // --prefix P
-	MinLength   int      // --min-length N
+	// SecretsOnCommandLine: --secret was typed on the command line, not
+	// set by JOBRUN_MASK_SECRET or jobrun.yaml, so its values are in argv.
+	SecretsOnCommandLine bool
+	Prefixes             []string // --prefix P
+	MinLength            int      // --min-length N
 }
 
 // NewCmdMask returns the mask command. runF replaces run in tests.
@@ -41,6 +44,7 @@ each line appears as soon as it is read.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Ctx = cmd.Context()
+			opts.SecretsOnCommandLine = cmd.Flags().Changed("secret")
 			if runF != nil {
 				return runF(opts)
 			}

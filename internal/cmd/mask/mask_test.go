@@ -24,7 +24,7 @@ func TestNewCmdMaskFlags(t *testing.T) {
 	}{
 		{"defaults", nil, Options{MinLength: 8}},
 		{"all flags", []string{"--secret-env", "A", "--secret-env", "B", "--secrets-file", "s.env", "--secret", "v1", "--prefix", "ghp_", "--min-length", "5"},
-			Options{SecretEnvs: []string{"A", "B"}, SecretsFile: "s.env", Secrets: []string{"v1"}, Prefixes: []string{"ghp_"}, MinLength: 5}},
+			Options{SecretEnvs: []string{"A", "B"}, SecretsFile: "s.env", Secrets: []string{"v1"}, SecretsOnCommandLine: true, Prefixes: []string{"ghp_"}, MinLength: 5}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +71,8 @@ func TestRunGolden(t *testing.T) {
 	}{
 		{"secret-env", Options{SecretEnvs: []string{"DB_PASSWORD", "API_KEY"}}, both},
 		{"secrets-file", Options{SecretsFile: filepath.Join("testdata", "secrets.env")}, both},
-		{"secret-flag-warns", Options{Secrets: []string{"correct-horse-battery"}}, both[:1]},
+		{"secret-flag-warns", Options{Secrets: []string{"correct-horse-battery"}, SecretsOnCommandLine: true}, both[:1]},
+		{"secret-from-config-no-warning", Options{Secrets: []string{"correct-horse-battery"}}, both[:1]},
 		{"extra-prefix", Options{SecretEnvs: []string{"DB_PASSWORD"}, Prefixes: []string{"ak_live_"}}, both},
 	}
 	for _, tt := range tests {

@@ -34,7 +34,7 @@ func run(opts *Options) error {
 			return cmdutil.AsBadInput(err)
 		}
 	}
-	if len(opts.Secrets) > 0 {
+	if opts.SecretsOnCommandLine && len(opts.Secrets) > 0 {
 		fmt.Fprintln(opts.IO.ErrOut, "jobrun: warning: --secret puts the secret in the process list, where other users can read it; prefer --secret-env or --secrets-file")
 	}
 	return copyMasked(opts.Ctx, m, opts.IO.In)
