@@ -7,9 +7,12 @@ import (
 )
 
 // Finding triggers is the one part of masking that must look at every
-// byte (the needles are sampled). It reads the text a word (8 bytes) at a
-// time and tests all trigger keys at once with the zero-byte trick; only
-// the bytes where a key may start or end are looked at one by one.
+// byte (the needles are sampled). Where the CPU has AVX2, the vector scan
+// (find_vector.go) tests 32 positions at a time and this file's loops see
+// only the last few bytes of a view; elsewhere they read the text a word
+// (8 bytes) at a time and test all trigger keys at once with the
+// zero-byte trick. Only the bytes where a key may start or end are looked
+// at one by one.
 
 const (
 	lowBits  = 0x0101010101010101
@@ -38,7 +41,21 @@ func zeroBytes(v uint64) uint64 {
 func (t *triggers) find(view []byte, final bool, out []patternSpan) ([]patternSpan, pending) {
 	hold := pending{keep: len(view), hold: len(view)}
 	i := 0
-	if t.isDefaultSet() {
+	if t.vec != nil && len(view) > 33 {
+		// Position 0 has no byte before it for the vector scan to load.
+		out, hold = t.at(view, 0, final, out, hold)
+		i = 1
+		for {
+			var mask uint32
+			if i, mask = vectorScan(view, i, t.vec); mask == 0 {
+				break
+			}
+			for ; mask != 0; mask &= mask - 1 {
+				out, hold = t.at(view, i+bits.TrailingZeros32(mask), final, out, hold)
+			}
+			i += 32
+		}
+	} else if t.isDefaultSet() {
 		for {
 			if i = nextDefault(view, i, &t.anchors[0].prev); i+9 > len(view) {
 				break

@@ -21,7 +21,8 @@
 // The package has two halves: the policy in this file and derive.go
 // (minimum length, derived forms, prefixes) turns secrets into needles;
 // the matcher (matcher.go and index.go: fixed needles; patterns.go and
-// find.go: triggers and their values; escape.go: the escape-free view) and
+// find.go: triggers and their values, found 32 bytes at a time by
+// find_amd64.s where the CPU has AVX2; escape.go: the escape-free view) and
 // the stream (stream.go) find and replace them and know nothing about
 // secrets.
 package masker

@@ -50,6 +50,7 @@ type triggers struct {
 	first   [256]uint16 // 1 + index in byFirst of the triggers starting with a byte
 	byFirst [][]int32
 	maxLen  int
+	vec     *vectorKeys // nil: the word-at-a-time scan only
 }
 
 type head struct {
@@ -89,6 +90,7 @@ func newTriggers(list []trigger) *triggers {
 			}
 		}
 	}
+	t.vec = newVectorKeys(t)
 	return t
 }
 
