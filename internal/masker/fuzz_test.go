@@ -2,6 +2,7 @@ package masker
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -22,7 +23,7 @@ func FuzzMask(f *testing.F) {
 		m := New(nil, Options{Prefixes: []string{"ghp_"}})
 		m.AddMasked("S1", s1)
 		m.AddMasked("S2", s2)
-		in := plant(text, cuts, m.needles)
+		in := plant(text, cuts, plantable(m.needles))
 		want := referenceMask(in, m.needles, m.trig.list)
 
 		ghp := Options{Prefixes: []string{"ghp_"}}
@@ -46,8 +47,14 @@ func FuzzMask(f *testing.F) {
 				t.Fatalf("default set, %s writes %v:\n in  %q\n got %q\nwant %q", name, sizes, in, got, wantDefault)
 			}
 		}
+		// A secret that holds terminal control bytes can end or begin an
+		// escape sequence of the input; the [MASKED] that replaces it
+		// then changes which sequences the output has, and the output's
+		// escape-free view joins text the input's never joined. Such
+		// outputs are checked raw only (they still equal the reference).
+		viewToo := !bytes.ContainsAny([]byte(s1+s2), "\x1b\x07")
 		for _, n := range m.needles {
-			if leaked(whole, n) {
+			if leaked(whole, n, viewToo) {
 				t.Fatalf("needle %q survives in %q", n, whole)
 			}
 		}
@@ -73,6 +80,24 @@ func maskWith(t *testing.T, opts Options, secrets []string, in []byte, sizes []i
 		t.Fatal(err)
 	}
 	return out.Bytes()
+}
+
+// fuzzSpice is what plantable adds to the needles: triggers, escape
+// sequences and URL parts, whose meetings with needles (a token value
+// that begins like a secret, an escape cut by a write) random text
+// rarely makes.
+var fuzzSpice = [][]byte{
+	[]byte("glpat-"), []byte("_gitlab_session="), []byte("ghp_"), []byte("private_token="), []byte("X-Amz-Credential="),
+	[]byte("https://u:"), []byte("@h/"), []byte("\x1b[1m"), []byte("\x1b["), []byte("\x1b]0;t\a"), []byte("\x1b"), []byte("\n"),
+}
+
+// plantable returns the needles, the first half of each, and fuzzSpice.
+func plantable(needles [][]byte) [][]byte {
+	out := slices.Clone(needles)
+	for _, n := range needles {
+		out = append(out, n[:len(n)/2])
+	}
+	return append(out, fuzzSpice...)
 }
 
 // plant inserts needles into text at places chosen by cuts.
@@ -111,11 +136,16 @@ func ones(n int) []int {
 	return s
 }
 
-// leaked reports whether needle occurs in out (or in out without its
-// escape sequences) somewhere that does not overlap a [MASKED].
-func leaked(out, needle []byte) bool {
-	view, _ := referenceStrip(out)
-	for _, b := range [][]byte{out, view} {
+// leaked reports whether needle occurs in out (or, with viewToo, in out
+// without its escape sequences) somewhere that does not overlap a
+// [MASKED].
+func leaked(out, needle []byte, viewToo bool) bool {
+	texts := [][]byte{out}
+	if viewToo {
+		view, _ := referenceStrip(out)
+		texts = append(texts, view)
+	}
+	for _, b := range texts {
 		for i := 0; ; {
 			j := bytes.Index(b[i:], needle)
 			if j < 0 {

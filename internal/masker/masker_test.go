@@ -147,7 +147,7 @@ func TestMaskDerivedForms(t *testing.T) {
 		ref := New(nil, Options{})
 		_ = ref.AddSecret("S", s)
 		for _, n := range ref.needles {
-			if leaked([]byte(got), n) {
+			if leaked([]byte(got), n, true) {
 				t.Errorf("blob at alignment %d: %q survives in %q", pad, n, got)
 			}
 		}
@@ -204,6 +204,17 @@ func TestMaskPatterns(t *testing.T) {
 		{name: "colour inside a token", in: "glpat-ab\x1b[0mcd ok", want: "glpat-" + Mask + " ok"},
 		{name: "colour after a token", in: "glpat-abcd\x1b[0m ok", want: "glpat-" + Mask + " ok"},
 		{name: "colour between prefix and token", in: "glpat-\x1b[1mabcd ok", want: "glpat-\x1b[1m" + Mask + " ok"},
+		// A write that ends inside the escape, before a token value that
+		// begins like a secret, once made the next write index before
+		// the buffer (a panic).
+		{name: "colour between prefix and a token that begins a secret", secrets: []string{"Sup3r-S3cret-Valu3"},
+			in: "step 3: token glpat-\x1b[|1mSup3r|\n", want: "step 3: token glpat-\x1b[1m" + Mask + "\n"},
+		{name: "title between parameter and a value that begins a secret", secrets: []string{"Sup3r-S3cret-Valu3"},
+			in: "GET /api?private_token=\x1b]|0;t\aSup3r|\n", want: "GET /api?private_token=\x1b]0;t\a" + Mask + "\n"},
+		{name: "trigger reaching past a token's end", in: "_gitlab_session=_gitlab_session=4f2a9c1e8d7b\n", want: "_gitlab_session=" + Mask + "=" + Mask + "\n"},
+		{name: "session cookie after a token", in: "gltok-abc_gitlab_session=4f2a9c1e8d7b ok", want: "gltok-" + Mask + "=" + Mask + " ok"},
+		{name: "extra prefix inside a query value", opts: Options{Prefixes: []string{"Bearer "}},
+			in: "GET /?private_token=Bearer abcdef123456 ok", want: "GET /?private_token=" + Mask + " " + Mask + " ok"},
 	}...)
 	runMaskCases(t, cases)
 }

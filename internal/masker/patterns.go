@@ -171,9 +171,12 @@ func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, 
 		return out, hold
 	}
 	if n := len(out); n > 0 {
-		// A trigger inside the value just found ("glpat-glpat-…") has a
-		// value inside it too: skipping it keeps the scan linear.
-		if last := out[n-1]; last.kind != authority && last.kind >= kind && last.start <= ts && ts < last.end {
+		// A trigger that lies inside the value just found ("glpat-glpat-…")
+		// has its value inside it too (same or narrower characters):
+		// skipping it keeps the scan linear. One that reaches past it
+		// ("_gitlab_session=" inside a token: '=' ends the token) starts
+		// a value of its own.
+		if last := out[n-1]; last.kind != authority && last.kind >= kind && last.start <= ts && te <= last.end {
 			return out, hold
 		}
 	}

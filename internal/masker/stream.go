@@ -136,7 +136,12 @@ func (m *Masker) process(data []byte, final bool) error {
 			}
 		}
 		if contFrom >= 0 && contFrom >= s.base+int64(hold) {
+			// The carried-over value is not written yet: the next write
+			// finds it again from the same carry, so the carry's position
+			// must stay in the buffer (escapes between it and the value
+			// are written, but kept).
 			next = s.carry
+			keep = min(keep, int(next.at-s.base))
 		}
 	} else {
 		tail := len(data)
