@@ -13,10 +13,13 @@
 // What is held back after a Write: the longest tail that is a proper
 // prefix of a needle (at most the longest needle − 1 bytes); an unfinished
 // terminal escape sequence (at most 512 bytes); in a URL whose authority
-// has not ended yet, what follows "user:" (at most 256 bytes). A tail that
-// may begin a trigger ("glp", "https://host") is written but kept to be
+// has not ended yet, what follows "user:" (at most 256 bytes; a longer
+// one is taken for a password and masked as it arrives). A tail that may
+// begin a trigger ("glp", "https://host") is written but kept to be
 // searched again with the next write; the value after a token prefix or
-// query parameter is never held: it is masked as it arrives.
+// query parameter is never held: it is masked as it arrives. A [MASKED]
+// takes in an unfinished escape sequence right before it, which it would
+// otherwise finish ("ESC [" + "[MASKED]" shows as "MASKED]").
 //
 // The package has two halves: the policy in this file and derive.go
 // (minimum length, derived forms, prefixes) turns secrets into needles;

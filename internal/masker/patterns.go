@@ -14,6 +14,11 @@ const (
 	tokenBody  patternKind = iota + 1 // [A-Za-z0-9_.-] after a token prefix
 	queryValue                        // up to & # quote space after param=
 	authority                         // user:password@host after ://
+	// longPassword is what follows "user:" in a URL authority longer than
+	// maxAuthority (a JWT as password): a URL's characters, masked as
+	// they stream by. Its characters include those of tokenBody and
+	// queryValue, so it is the widest kind a carry can take (see value).
+	longPassword
 )
 
 // GitLabPrefixes are the token prefixes GitLab Runner masks by default
@@ -191,14 +196,15 @@ func (t *triggers) value(view []byte, ts, te int, kind patternKind, final bool, 
 
 // valueEnd returns the end of the run of kind's characters at view[from:].
 func valueEnd(view []byte, from int, kind patternKind) int {
-	i := from
-	if kind == tokenBody {
-		for i < len(view) && tokenBytes[view[i]] {
-			i++
-		}
-		return i
+	class := queryBytes
+	switch kind {
+	case tokenBody:
+		class = tokenBytes
+	case longPassword:
+		class = longPasswordBytes
 	}
-	for i < len(view) && queryBytes[view[i]] {
+	i := from
+	for i < len(view) && class[view[i]] {
 		i++
 	}
 	return i
@@ -207,9 +213,10 @@ func valueEnd(view []byte, from int, kind patternKind) int {
 // The scans use the predicates below as tables: one load per byte
 // instead of a chain of comparisons.
 var (
-	tokenBytes     = byteTable(isTokenByte)
-	queryBytes     = byteTable(isQueryByte)
-	authorityBytes = byteTable(isAuthorityByte)
+	tokenBytes        = byteTable(isTokenByte)
+	queryBytes        = byteTable(isQueryByte)
+	authorityBytes    = byteTable(isAuthorityByte)
+	longPasswordBytes = byteTable(func(c byte) bool { return isQueryByte(c) || isAuthorityByte(c) })
 )
 
 func byteTable(in func(byte) bool) *[256]bool {
@@ -233,15 +240,18 @@ func isQueryByte(c byte) bool {
 }
 
 // authoritySpan masks the password of scheme://user:password@host: from
-// after the first ':' to the last '@' of the authority. An authority that
-// the view ends inside of is open: it is decided in a later write, and
-// what follows its first ':' may be a password.
+// after the first ':' to the last '@' of the authority (as net/url reads
+// it, the user name may hold an '@' too: user@corp.com:pw@host). An
+// authority that the view ends inside of is open: it is decided in a
+// later write, and what follows its first ':' may be a password. One that
+// runs past maxAuthority after a ':' with no '@' yet is taken for a long
+// password and masked from the ':' on, not released.
 func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]patternSpan, bool, int) {
 	colon, at := -1, -1
 	i := te
 	for ; i < len(view) && i-te < maxAuthority && authorityBytes[view[i]]; i++ {
 		switch {
-		case view[i] == ':' && colon < 0 && at < 0:
+		case view[i] == ':' && colon < 0:
 			colon = i
 		case view[i] == '@':
 			at = i
@@ -255,6 +265,9 @@ func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]pa
 	}
 	if colon >= 0 && at > colon+1 {
 		out = append(out, patternSpan{start: colon + 1, end: at, trigger: ts, kind: authority})
+	} else if colon >= 0 && at < colon && i-te == maxAuthority {
+		e := valueEnd(view, colon+1, longPassword)
+		out = append(out, patternSpan{start: colon + 1, end: e, trigger: ts, kind: longPassword, open: e == len(view)})
 	}
 	return out, false, len(view)
 }

@@ -32,7 +32,15 @@ func referenceMask(in []byte, needles [][]byte, triggers []trigger) []byte {
 			}
 			te := s + len(tr.text)
 			if tr.kind == authority {
-				if a, b, ok := referenceAuthority(view[te:]); ok {
+				a, b, long := referenceAuthority(view[te:])
+				switch {
+				case long:
+					e := te + a
+					for e < len(view) && (isQueryByte(view[e]) || isAuthorityByte(view[e])) {
+						e++
+					}
+					spans = append(spans, span{pos[te+a], posAt(e)})
+				case b > a:
 					spans = append(spans, span{pos[te+a], pos[te+b]})
 				}
 				continue
@@ -65,6 +73,13 @@ func referenceMask(in []byte, needles [][]byte, triggers []trigger) []byte {
 	if s := referenceTail(in, needles); hasEscape && s >= 0 {
 		tail = min(tail, s)
 	}
+	if q := referenceUnfinished(in); q < len(in) {
+		// The tail before an unfinished escape sequence at the end.
+		before, bpos := referenceStrip(in[:q])
+		if s := referenceTail(before, needles); s >= 0 {
+			tail = min(tail, bpos[s])
+		}
+	}
 	if tail < len(in) {
 		spans = append(spans, span{tail, len(in)})
 	}
@@ -86,27 +101,48 @@ func referenceTail(b []byte, needles [][]byte) int {
 }
 
 // referenceAuthority finds user:PASSWORD@ at the start of a URL authority:
-// the password runs from after the first ':' to the last '@'.
-func referenceAuthority(b []byte) (start, end int, ok bool) {
-	colon, at := -1, -1
-	for i := 0; i < len(b) && i < maxAuthority && isAuthorityByte(b[i]); i++ {
-		if b[i] == ':' && colon < 0 && at < 0 {
-			colon = i
+// the password runs from after the first ':' to the last '@' (start,
+// end; end ≤ start: none). An authority of maxAuthority bytes or more
+// with a ':' and no '@' after it has a long password from start on.
+func referenceAuthority(b []byte) (start, end int, long bool) {
+	colon, at, n := -1, -1, 0
+	for ; n < len(b) && n < maxAuthority && isAuthorityByte(b[n]); n++ {
+		if b[n] == ':' && colon < 0 {
+			colon = n
 		}
-		if b[i] == '@' {
-			at = i
+		if b[n] == '@' {
+			at = n
 		}
 	}
-	return colon + 1, at, colon >= 0 && at > colon+1
+	if colon < 0 {
+		return 0, 0, false
+	}
+	return colon + 1, at, at < colon && n == maxAuthority
 }
 
+// referenceUnfinishedCSI matches what a [MASKED] must not follow: ESCs,
+// or an unfinished CSI and the ESCs before it.
+var referenceUnfinishedCSI = regexp.MustCompile(`(?:\x1b*\x1b\[[\x20-\x3f]*|\x1b+)$`)
+
+// referenceReplace replaces the union of spans by [MASKED]; a [MASKED]
+// takes in the unfinished escape sequence that would come right before it
+// in the output.
 func referenceReplace(in []byte, spans []span) []byte {
 	slices.SortFunc(spans, compareSpans)
+	extend := func(from, start int) int {
+		if loc := referenceUnfinishedCSI.FindIndex(in[from:start]); loc != nil {
+			return from + loc[0]
+		}
+		return start
+	}
 	var out []byte
 	cur := 0
 	for i := 0; i < len(spans); {
-		a, b := spans[i].start, spans[i].end
-		for i++; i < len(spans) && spans[i].start <= b; i++ {
+		a, b := extend(cur, max(cur, spans[i].start)), spans[i].end
+		for i++; i < len(spans); i++ {
+			if s := spans[i].start; s > b && extend(b, s) > b {
+				break
+			}
 			b = max(b, spans[i].end)
 		}
 		out = append(out, in[cur:a]...)
@@ -123,6 +159,27 @@ var referenceEscape = regexp.MustCompile(`^(?:` +
 	`\x1b[\]PX^_][^\x07\x1b]{0,509}(?:\x07|\x1b\\)|` +
 	`\x1b[\x20-\x2f]{1,62}[\x30-\x7e]|` +
 	`\x1b[\x30-\x4f\x51-\x57\x59\x5a\x5c\x60-\x7e])`)
+
+// referenceUnfinished returns where an escape sequence that in ends
+// inside of begins: the first ESC, outside complete sequences, after which
+// one more byte would complete a sequence. len(in) when there is none.
+func referenceUnfinished(in []byte) int {
+	for i := 0; i < len(in); i++ {
+		if in[i] != esc {
+			continue
+		}
+		if m := referenceEscape.Find(in[i:]); m != nil {
+			i += len(m) - 1
+			continue
+		}
+		for c := range 256 {
+			if m := referenceEscape.Find(append(slices.Clone(in[i:]), byte(c))); len(m) == len(in)-i+1 {
+				return i
+			}
+		}
+	}
+	return len(in)
+}
 
 // referenceStrip removes CSI and OSC sequences and says where each
 // remaining byte came from.

@@ -127,6 +127,9 @@ func (m *Masker) process(data []byte, final bool) error {
 			// kept bytes as this one did.
 			hold = min(hold, vm.boundary(mt.partial(data, 0, 1)))
 		}
+		// An unfinished escape right before what is held stays held
+		// too: should a [MASKED] follow it, emit takes it in.
+		hold = unfinishedEscapeBefore(data[:hold])
 		keep = min(hold, vm.at(m.trig.partial(view, 0)), vm.at(pend.keep))
 		// A value not written yet must be found again: keep its trigger,
 		// or for a value carried over, the carry.
@@ -150,6 +153,7 @@ func (m *Masker) process(data []byte, final bool) error {
 		}
 		if raw {
 			tail = min(tail, mt.partial(data, 0, 8))
+			tail = min(tail, tailBeforeEscape(mt, data))
 		}
 		if tail < len(data) {
 			spans = append(spans, span{tail, len(data)})
@@ -157,6 +161,22 @@ func (m *Masker) process(data []byte, final bool) error {
 	}
 	s.spans, s.carry = spans, next
 	return s.emit(m.dst, data, spans, hold, keep)
+}
+
+// tailBeforeEscape is the final tail check for a stream that ends inside
+// an escape sequence ("…Sup3r-S3c\x1b["): at the end of the stream the
+// unfinished sequence is plain text, which hides that the bytes before
+// it begin a secret. It returns where a tail of 8 or more bytes before
+// the sequence begins a needle (in the escape-free view), or len(data).
+func tailBeforeEscape(mt *matcher, data []byte) int {
+	view, pos, end := stripEscapes(data, nil, nil, false)
+	if end == len(data) {
+		return len(data)
+	}
+	if vs := mt.partial(view, 0, 8); vs < len(view) {
+		return int(pos[vs])
+	}
+	return len(data)
 }
 
 // patternSpans appends the values of token prefixes, query parameters and
@@ -221,6 +241,11 @@ func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold, keep 
 			break // found again, whole, in a later write
 		}
 		a, b := s.base+int64(sp.start), s.base+int64(sp.end)
+		if a > s.emitted {
+			// Never a [MASKED] right after an unfinished escape sequence
+			// (see unfinishedEscapeBefore).
+			a = s.emitted + int64(unfinishedEscapeBefore(data[s.emitted-s.base:a-s.base]))
+		}
 		if a <= s.maskedEnd {
 			s.maskedEnd = max(s.maskedEnd, b)
 			s.emitted = max(s.emitted, b)
@@ -254,6 +279,27 @@ func (s *streamState) emit(dst io.Writer, data []byte, spans []span, hold, keep 
 }
 
 func compareSpans(a, b span) int { return cmp.Compare(a.start, b.start) }
+
+// unfinishedEscapeBefore returns where the ESCs, or the unfinished CSI
+// ("ESC [" and parameter bytes), that b ends with begin, or len(b). A
+// [MASKED] written after them would finish the sequence ("ESC [ M" is
+// delete-line, "ESC [ [" swallows the bracket) and show mangled, so the
+// [MASKED] takes them in.
+func unfinishedEscapeBefore(b []byte) int {
+	i := len(b)
+	for i > 0 && b[i-1] >= 0x20 && b[i-1] <= 0x3f {
+		i--
+	}
+	if i >= 2 && b[i-1] == '[' && b[i-2] == esc {
+		i -= 2
+	} else {
+		i = len(b)
+	}
+	for i > 0 && b[i-1] == esc {
+		i--
+	}
+	return i
+}
 
 // viewMap maps positions of the escape-stripped view back to the buffer.
 type viewMap struct {
