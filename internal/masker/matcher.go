@@ -14,8 +14,8 @@ import (
 // grouped in bands by length; in a band whose shortest needle has m bytes
 // and whose gram has q bytes, every occurrence contains a gram starting at
 // a multiple of step = m-q+1, so only every step-th position of the text
-// is hashed. Each gram of each needle is indexed at every offset, so a hit
-// names the needle and where its occurrence would start.
+// is hashed. The grams of each needle's first step offsets are indexed,
+// so a hit names the needle and where its occurrence would start.
 type matcher struct {
 	needles     [][]byte
 	bands       []band
@@ -37,6 +37,9 @@ type band struct {
 // masked values of 4–7 bytes and their encodings) get a band of their own
 // with a shorter gram, so that they do not slow the common case down.
 const longNeedle = 16
+
+// maxStep caps the sampling step of a band (see newBand).
+const maxStep = 64
 
 // span is a half-open byte range [start, end) of a buffer.
 type span struct{ start, end int }
@@ -80,10 +83,19 @@ func (m *matcher) newBand(ids []int) band {
 	if b.gram > 4 && b.gram < 8 {
 		b.gram = 4 // 4 and 8 bytes load in one instruction
 	}
-	b.step = shortest - b.gram + 1
+	// A long shortest needle would allow a long step, but every needle
+	// has step grams indexed (below): capping it keeps the index small
+	// for huge secrets (a 500 KB key) at a cost of one sample per
+	// maxStep bytes of text.
+	b.step = min(shortest-b.gram+1, maxStep)
+	// The search samples every step-th position of the text, so the first
+	// sample inside an occurrence lies within its first step bytes: only
+	// the grams at those offsets need indexing. (Indexing every offset
+	// cost memory in proportion to the needle: 24 bytes per byte of
+	// every form of a 500 KB secret.)
 	for _, id := range ids {
 		n := m.needles[id]
-		for off := 0; off+b.gram <= len(n); off++ {
+		for off := 0; off < b.step && off+b.gram <= len(n); off++ {
 			b.idx.add(load(n[off:], b.gram), id, off)
 		}
 	}

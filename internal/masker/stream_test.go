@@ -2,7 +2,9 @@ package masker
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -243,5 +245,33 @@ func TestManyPrefixes(t *testing.T) {
 	m.Close()
 	if diff := cmp.Diff(want.String(), out.String()); diff != "" {
 		t.Error(diff)
+	}
+}
+
+// TestHugeSecret: a secret far longer than the sampling step cap (a key
+// file in one variable) and its base64 form are found at every offset
+// of the text, whatever the writes.
+func TestHugeSecret(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(9, 10))
+	secret := make([]byte, 3000)
+	for i := range secret {
+		secret[i] = "abcdefghijklmnopqrstuvwxyz0123456789+/"[r.IntN(38)]
+	}
+	encoded := base64.StdEncoding.EncodeToString(secret)
+	for _, at := range []int{0, 1, 63, 64, 65, 1000} {
+		in := []byte(strings.Repeat("x", at) + string(secret) + " mid " + encoded + " end\n")
+		m := New(nil, Options{})
+		m.AddMasked("KEY", string(secret))
+		want := referenceMask(in, m.needles, m.trig.list)
+		if !bytes.Equal(want, []byte(strings.Repeat("x", at)+Mask+" mid "+Mask+" end\n")) {
+			t.Fatalf("offset %d: the reference masks %q", at, want)
+		}
+		sizes := writeSizes([]byte{byte(r.IntN(256)), byte(r.IntN(256)), 200, 7}, len(in))
+		for name, ws := range map[string][]int{"one": {len(in)}, "random": sizes} {
+			if got := maskWith(t, Options{}, []string{string(secret)}, in, ws); !bytes.Equal(got, want) {
+				t.Errorf("offset %d, %s writes: got %.200q", at, name, got)
+			}
+		}
 	}
 }
