@@ -38,7 +38,12 @@ func NewCmdMask(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Copy standard input to standard output, replacing every secret, its
 base64, URL-encoded and JSON-escaped forms, GitLab tokens (glpat-…), URL
 passwords and sensitive query parameters with [MASKED]. Output streams:
-each line appears as soon as it is read.`,
+each line appears as soon as it is read.
+
+The secrets file is a .env file (KEY=VALUE, optional export and blanks
+around '=', "double quotes" with \n escapes, 'single quotes', # comments)
+or one secret per line. A line it cannot read for sure is refused with
+file:line:column.`,
 		Example: `  tail -f build.log | jobrun mask --secret-env DB_PASSWORD
   jobrun mask --secrets-file secrets.env < build.log > build.masked.log`,
 		Args: cobra.NoArgs,
@@ -53,7 +58,7 @@ each line appears as soon as it is read.`,
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.SecretEnvs, "secret-env", nil, "mask the value of environment variable `NAME` (repeatable)")
-	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "mask the secrets in `PATH`: one per line, or KEY=VALUE lines; # comments")
+	fl.StringVar(&opts.SecretsFile, "secrets-file", "", "mask the secrets in `PATH`: .env KEY=VALUE lines (export, quotes, # comments) or one per line")
 	fl.StringArrayVar(&opts.Secrets, "secret", nil, "mask `VALUE` (discouraged: other users can read it in the process list)")
 	fl.StringArrayVar(&opts.Prefixes, "prefix", nil, "also mask tokens after prefix `P`, e.g. ghp_ (repeatable)")
 	fl.IntVar(&opts.MinLength, "min-length", masker.DefaultMinLength, fmt.Sprintf("refuse secrets shorter than `N` bytes (never below %d)", masker.AbsoluteMinLength))

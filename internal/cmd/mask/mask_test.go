@@ -227,18 +227,3 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 		l.partial = l.partial[i+1:]
 	}
 }
-
-func TestParseSecretsFile(t *testing.T) {
-	t.Parallel()
-	data := "# comment\n\nplain-secret-line\r\nKEY=value=with=equals\nQUOTED=\"quoted value\"\nSINGLE='single'\n  # indented comment\nnot a key=spaced value\n"
-	want := []secret{
-		{"f.env:3", "plain-secret-line"},
-		{"f.env:4 (KEY)", "value=with=equals"},
-		{"f.env:5 (QUOTED)", "quoted value"},
-		{"f.env:6 (SINGLE)", "single"},
-		{"f.env:8", "not a key=spaced value"},
-	}
-	if diff := cmp.Diff(want, parseSecretsFile("f.env", []byte(data)), cmp.AllowUnexported(secret{})); diff != "" {
-		t.Error(diff)
-	}
-}

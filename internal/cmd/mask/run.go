@@ -58,7 +58,11 @@ func collect(opts *Options) ([]secret, error) {
 		if err != nil {
 			return nil, cmdutil.BadInput("cannot read secrets file: %v", err)
 		}
-		out = append(out, parseSecretsFile(opts.SecretsFile, data)...)
+		secrets, err := parseSecretsFile(opts.SecretsFile, data)
+		if err != nil {
+			return nil, cmdutil.AsBadInput(err)
+		}
+		out = append(out, secrets...)
 	}
 	for i, v := range opts.Secrets {
 		out = append(out, secret{fmt.Sprintf("--secret #%d", i+1), v})
