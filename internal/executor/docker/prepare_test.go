@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
@@ -72,13 +73,17 @@ func TestNoEngine(t *testing.T) {
 }
 
 // An entrypoint that exits instead of running its arguments is named as
-// the cause, at Prepare or at the latest at the first script.
+// the cause, at Prepare or at the latest at the first script that starts
+// after the container has exited. (On a loaded machine /bin/false may
+// still be alive while Prepare's and even a script's exec run: that
+// script then runs, and only the next one can tell.)
 func TestEntrypointThatExits(t *testing.T) {
 	t.Parallel()
 	d := engine(t, Options{PullPolicy: PullNever})
 	spec := jobSpec(t.TempDir(), job.Image{Name: busyboxImage, Entrypoint: []string{"/bin/false"}})
 	s, err := d.Prepare(context.Background(), spec)
 	if err == nil {
+		waitUntilExited(t, d, s.(*session).container)
 		_, err = s.Run(context.Background(), executor.Script{Commands: []string{"true"}, Output: &bytes.Buffer{}})
 		_ = s.Cleanup()
 	}
@@ -87,6 +92,22 @@ func TestEntrypointThatExits(t *testing.T) {
 		t.Errorf("err = %v, want %q...", err, want)
 	}
 	assertNoLeftovers(t, d, spec.Payload.ID)
+}
+
+// waitUntilExited polls the engine until the container is no longer
+// running (30 s at most).
+func waitUntilExited(t *testing.T, d *Docker, id string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		res, err := d.api.ContainerInspect(context.Background(), id, client.ContainerInspectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := res.Container.State; st != nil && !st.Running {
+			return
+		}
+	}
+	t.Fatalf("container %s still running after 30 s", id)
 }
 
 // --privileged is loud and never the default.
