@@ -26,6 +26,10 @@ type matcher struct {
 	// ordinary text begin with a pair no needle begins with.
 	starts2 [1 << 16 / 64]uint64
 	maxLen  int
+	// tailReach: a tail of text this long or longer that begins a needle
+	// holds a sampled gram at one of the needle's indexed offsets, so the
+	// search finds it (see find); partial looks at shorter tails only.
+	tailReach int
 }
 
 type band struct {
@@ -68,7 +72,9 @@ func newMatcher(needles [][]byte) *matcher {
 	m.startsShort.build()
 	for _, ids := range [][]int{short, long} {
 		if len(ids) > 0 {
-			m.bands = append(m.bands, m.newBand(ids))
+			b := m.newBand(ids)
+			m.bands = append(m.bands, b)
+			m.tailReach = max(m.tailReach, b.step+b.gram-1)
 		}
 	}
 	return m
@@ -104,19 +110,23 @@ func (m *matcher) newBand(ids []int) band {
 }
 
 // find appends the span of every occurrence of every needle in text to
-// spans (in no particular order, possibly twice) and returns it.
-func (m *matcher) find(text []byte, spans []span) []span {
+// spans (in no particular order, possibly twice) and returns it, with
+// the first tail of text that begins a needle and is found on the way
+// (every such tail of tailReach bytes or more is), or len(text): pass it
+// to partial.
+func (m *matcher) find(text []byte, spans []span) ([]span, int) {
+	tail := len(text)
 	for i := range m.bands {
-		spans = m.bands[i].find(m.needles, text, spans)
+		spans = m.bands[i].find(m.needles, text, spans, &tail)
 	}
-	return spans
+	return spans, tail
 }
 
-func (b *band) find(needles [][]byte, text []byte, spans []span) []span {
+func (b *band) find(needles [][]byte, text []byte, spans []span, tail *int) []span {
 	g, step, x := b.gram, b.step, &b.idx
 	if g != 8 || len(x.heads) == 0 {
 		for p := 0; p+g <= len(text); p += step {
-			spans = x.confirm(needles, text, p, load(text[p:], g), spans)
+			spans = x.confirm(needles, text, p, load(text[p:], g), spans, tail)
 		}
 		return spans
 	}
@@ -124,7 +134,7 @@ func (b *band) find(needles [][]byte, text []byte, spans []span) []span {
 		if p = x.nextHit(text, p, step); p+8 > len(text) {
 			return spans
 		}
-		spans = x.confirm(needles, text, p, binary.LittleEndian.Uint64(text[p:]), spans)
+		spans = x.confirm(needles, text, p, binary.LittleEndian.Uint64(text[p:]), spans, tail)
 	}
 }
 
@@ -147,8 +157,9 @@ func (x *index) nextHit(text []byte, p, step int) int {
 }
 
 // confirm appends the span of every needle that has key at text[p:] and
-// occurs there in full.
-func (x *index) confirm(needles [][]byte, text []byte, p int, key uint64, spans []span) []span {
+// occurs there in full; a needle that runs past the end of text, whose
+// part inside it matches, lowers *tail to where it starts.
+func (x *index) confirm(needles [][]byte, text []byte, p int, key uint64, spans []span, tail *int) []span {
 	for e := x.first(key); e >= 0; e = x.entries[e].next {
 		en := &x.entries[e]
 		if en.key != key {
@@ -156,20 +167,31 @@ func (x *index) confirm(needles [][]byte, text []byte, p int, key uint64, spans 
 		}
 		n := needles[en.id]
 		start := p - int(en.off)
-		if start < 0 || start+len(n) > len(text) || !bytes.Equal(text[start:start+len(n)], n) {
-			continue
+		switch {
+		case start < 0:
+		case start+len(n) > len(text):
+			if start < *tail && bytes.Equal(text[start:], n[:len(text)-start]) {
+				*tail = start
+			}
+		case bytes.Equal(text[start:start+len(n)], n):
+			spans = append(spans, span{start, start + len(n)})
 		}
-		spans = append(spans, span{start, start + len(n)})
 	}
 	return spans
 }
 
-// partial returns the first position s ≥ from such that text[s:] holds at
-// least minLen bytes and is a proper prefix of some needle — the start of
-// an occurrence that more text could complete — or len(text) if none.
-func (m *matcher) partial(text []byte, from, minLen int) int {
+// partial returns the first position s such that text[s:] holds at least
+// minLen bytes and is a proper prefix of some needle — the start of an
+// occurrence that more text could complete — or len(text) if none. found
+// is what find returned for the same text: it holds every such tail of
+// tailReach bytes or more, so only the shorter ones are looked at here.
+func (m *matcher) partial(text []byte, minLen, found int) int {
 	n := len(text)
-	for s := max(from, n-m.maxLen+1, 0); s <= n-max(minLen, 1); s++ {
+	best := n
+	if found < n && n-found >= minLen {
+		best = found
+	}
+	for s := max(n-min(m.maxLen, m.tailReach)+1, 0); s < best && s <= n-max(minLen, 1); s++ {
 		if s+2 <= n {
 			if p := pair(text[s:]); m.starts2[p/64]&(1<<(p%64)) == 0 {
 				continue
@@ -179,7 +201,7 @@ func (m *matcher) partial(text []byte, from, minLen int) int {
 			return s
 		}
 	}
-	return n
+	return best
 }
 
 // pair packs the first two bytes of b.

@@ -103,7 +103,8 @@ func (m *Masker) process(data []byte, final bool) error {
 		view, vm.pos, vm.stripped = s.view, s.pos, true
 	}
 
-	s.vspans = mt.find(view, s.vspans[:0])
+	viewTail, rawTail := len(view), len(data) // where find saw a long tail begin a needle
+	s.vspans, viewTail = mt.find(view, s.vspans[:0])
 	spans := s.spans[:0]
 	for _, sp := range s.vspans {
 		spans = append(spans, span{vm.orig(sp.start), vm.orig(sp.end-1) + 1})
@@ -113,7 +114,7 @@ func (m *Masker) process(data []byte, final bool) error {
 	if raw {
 		// A secret can also hide in the raw bytes, its first byte taken
 		// for the end of an escape sequence (ESC [ 0 a…).
-		spans = mt.find(data, spans)
+		spans, rawTail = mt.find(data, spans)
 	}
 
 	// Bytes from hold on are not written yet: they may begin a secret (or
@@ -121,11 +122,11 @@ func (m *Masker) process(data []byte, final bool) error {
 	// or not, so that a trigger they begin ("glp", "://host") is found.
 	hold, keep := len(data), len(data)
 	if !final {
-		hold = min(vm.at(mt.partial(view, 0, 1)), vm.at(pend.hold))
+		hold = min(vm.at(mt.partial(view, 1, viewTail)), vm.at(pend.hold))
 		if raw {
 			// Back to a sequence boundary: the next write must parse the
 			// kept bytes as this one did.
-			hold = min(hold, vm.boundary(mt.partial(data, 0, 1)))
+			hold = min(hold, vm.boundary(mt.partial(data, 1, rawTail)))
 		}
 		// An unfinished escape right before what is held stays held
 		// too: should a [MASKED] follow it, emit takes it in.
@@ -148,11 +149,11 @@ func (m *Masker) process(data []byte, final bool) error {
 		}
 	} else {
 		tail := len(data)
-		if vs := mt.partial(view, 0, 8); vs < len(view) {
+		if vs := mt.partial(view, 8, viewTail); vs < len(view) {
 			tail = vm.orig(vs)
 		}
 		if raw {
-			tail = min(tail, mt.partial(data, 0, 8))
+			tail = min(tail, mt.partial(data, 8, rawTail))
 			tail = min(tail, tailBeforeEscape(mt, data))
 		}
 		if tail < len(data) {
@@ -173,7 +174,8 @@ func tailBeforeEscape(mt *matcher, data []byte) int {
 	if end == len(data) {
 		return len(data)
 	}
-	if vs := mt.partial(view, 0, 8); vs < len(view) {
+	_, found := mt.find(view, nil)
+	if vs := mt.partial(view, 8, found); vs < len(view) {
 		return int(pos[vs])
 	}
 	return len(data)
