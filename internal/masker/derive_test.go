@@ -145,28 +145,27 @@ func wrapBase64(b []byte, width int) string {
 }
 
 // maskedWrapped is what the masker must leave of wrapBase64(v+post): the
-// characters that v's full groups fill are masked, line by line, and when
-// v is the whole stream (with or without a trailing newline) its last
-// group and padding too; a last piece shorter than 16 characters
-// (longNeedle) is masked together with the line before it.
+// characters that v's longest base64 form at the start of the encoding
+// fills (its full groups; its encoding, padded or not, with or without a
+// newline, where the bytes after v leave that unchanged). The line breaks
+// between them are wrap breaks, invisible to matching: one [MASKED]
+// takes the masked characters of every line.
 func maskedWrapped(v, post string, width int) string {
-	lines := strings.Split(strings.TrimSuffix(wrapBase64([]byte(v+post), width), "\n"), "\n")
+	wrapped := wrapBase64([]byte(v+post), width)
+	unwrapped := strings.ReplaceAll(wrapped, "\n", "")
 	end := len(v) / 3 * 4
-	if post == "" || post == "\n" {
-		end = width*(len(lines)-1) + len(lines[len(lines)-1])
-	}
-	var out []string
-	for i, l := range lines {
-		switch n := min(end-i*width, len(l)); {
-		case n <= 0:
-			out = append(out, l)
-		case n < longNeedle && i > 0:
-			out[len(out)-1] += l[n:]
-		default:
-			out = append(out, Mask+l[n:])
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding} {
+		for _, form := range []string{enc.EncodeToString([]byte(v)), enc.EncodeToString([]byte(v + "\n"))} {
+			if strings.HasPrefix(unwrapped, form) {
+				end = max(end, len(form))
+			}
 		}
 	}
-	return strings.Join(out, "\n") + "\n"
+	if end == 0 {
+		return wrapped
+	}
+	last := end - 1 + (end-1)/width // where the last masked character is in wrapped
+	return Mask + wrapped[last+1:]
 }
 
 // TestMaskWrappedBase64 is `base64` and `openssl base64` of a private key

@@ -2,7 +2,9 @@ package masker
 
 import (
 	"bytes"
+	"encoding/base64"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -16,6 +18,8 @@ func FuzzMask(f *testing.F) {
 	f.Add("line-one-xx\nline-two-yy", "key=value&x", []byte("-----BEGIN\n\x1b]0;t\x07ok X-AMZ-SIGNATURE=a"), []byte{255, 128, 64})
 	f.Add("p@ss:w0rd/+", "short", []byte("ssh://git:p@ss:w0rd@host glrt-"), []byte{1})
 	f.Add("tput-secret", "dcs-secret", []byte("x\x1b(B\x1b[m y \x1bPq#0\x1b\\ z \x1b7 \x1b[?25l \x1b]8;;http://a\x1b\\"), []byte{0, 9, 1, 30, 2, 60})
+	f.Add("Sup3r-S3cret-Valu3-2024", "openssl-secret", append(wrappedBlob("Sup3r-S3cret-Valu3-2024", 76, "\n"), "plain\n"...), []byte{0, 1, 2})
+	f.Add("Sup3r-S3cret-Valu3-2024", "openssl-secret", wrappedBlob("openssl-secret", 64, "\r\n"), []byte{5})
 	f.Fuzz(func(t *testing.T, s1, s2 string, text, cuts []byte) {
 		if len(s1) < 4 || len(s2) < 4 || len(s1) > 80 || len(s2) > 80 || len(text) > 2048 {
 			t.Skip()
@@ -23,7 +27,7 @@ func FuzzMask(f *testing.F) {
 		m := New(nil, Options{Prefixes: []string{"ghp_"}})
 		m.AddMasked("S1", s1)
 		m.AddMasked("S2", s2)
-		in := plant(text, cuts, plantable(m.needles))
+		in := plant(text, cuts, plantable(m.needles, s1, s2))
 		want := referenceMask(in, m.needles, m.trig.list)
 
 		ghp := Options{Prefixes: []string{"ghp_"}}
@@ -92,13 +96,34 @@ var fuzzSpice = [][]byte{
 	[]byte("https://u:"), []byte("@h/"), []byte("\x1b[1m"), []byte("\x1b["), []byte("\x1b]0;t\a"), []byte("\x1b"), []byte("\n"),
 }
 
-// plantable returns the needles, the first half of each, and fuzzSpice.
-func plantable(needles [][]byte) [][]byte {
+// plantable returns the needles, the first half of each, fuzzSpice, and
+// for each secret a base64 blob that holds it, wrapped as GNU base64 and
+// openssl wrap it.
+func plantable(needles [][]byte, secrets ...string) [][]byte {
 	out := slices.Clone(needles)
 	for _, n := range needles {
 		out = append(out, n[:len(n)/2])
 	}
+	for _, s := range secrets {
+		out = append(out, wrappedBlob(s, 76, "\n"), wrappedBlob(s, 64, "\r\n"))
+	}
 	return append(out, fuzzSpice...)
+}
+
+// wrappedBlob is text with secret inside, base64-encoded and wrapped at
+// width with lines ended by eol, on lines of its own: the secret starts where its encoding
+// crosses the first line break (at one of the three alignments, chosen
+// by its length).
+func wrappedBlob(secret string, width int, eol string) []byte {
+	perLine := width / 4 * 3
+	at := max(0, perLine-len(secret)/2-len(secret)%3)
+	text := strings.Repeat("some text ", 6)[:at] + secret + " and more text after it, enough to fill another line"
+	enc := base64.StdEncoding.EncodeToString([]byte(text))
+	out := []byte(eol) // the blob's first line starts a line
+	for ; len(enc) > width; enc = enc[width:] {
+		out = append(append(out, enc[:width]...), eol...)
+	}
+	return append(append(out, enc...), eol...)
 }
 
 // plant inserts needles into text at places chosen by cuts.

@@ -21,11 +21,19 @@
 // takes in an unfinished escape sequence right before it, which it would
 // otherwise finish ("ESC [" + "[MASKED]" shows as "MASKED]").
 //
+// Like escape sequences, the line breaks that base64 tools wrap their
+// output with (after a line of exactly 64 or 76 base64 characters that
+// more base64 follows; wrap.go) are invisible to matching, so a secret
+// inside a wrapped blob is found; its [MASKED] takes the line break with
+// it, joining the two lines. A line break that ends a write after such a
+// line waits for the next byte, which decides it.
+//
 // The package has two halves: the policy in this file and derive.go
 // (minimum length, derived forms, prefixes) turns secrets into needles;
 // the matcher (matcher.go and index.go: fixed needles; patterns.go and
 // find.go: triggers and their values, found 32 bytes at a time by
-// find_amd64.s where the CPU has AVX2; escape.go: the escape-free view) and
+// find_amd64.s where the CPU has AVX2; escape.go and wrap.go: the view
+// without escapes and wrap breaks) and
 // the stream (stream.go) find and replace them and know nothing about
 // secrets.
 package masker

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -230,4 +231,72 @@ func TestMaskPatterns(t *testing.T) {
 			in: "GET /?private_token=Bearer abcdef123456 ok", want: "GET /?private_token=" + Mask + " " + Mask + " ok"},
 	}...)
 	runMaskCases(t, cases)
+}
+
+// TestMaskWrappedBlob is `echo "some text $S more text" | base64` (GNU,
+// 76 columns) and openssl's 64: the secret's encoding crosses a line
+// break, which the masker does not see, so the [MASKED] takes the break
+// with it and the encoded neighbours around it stay.
+func TestMaskWrappedBlob(t *testing.T) {
+	t.Parallel()
+	s := "Sup3r-S3cret-Valu3-x" // 20 bytes
+	ref := New(nil, Options{})
+	if err := ref.AddSecret("S", s); err != nil {
+		t.Fatal(err)
+	}
+	var cases []maskCase
+	for _, c := range []struct {
+		width int
+		eol   string
+	}{{76, "\n"}, {64, "\n"}, {76, "\r\n"}, {64, "\r\n"}} {
+		perLine := c.width / 4 * 3
+		// From wholly on the first line to just past it, every alignment.
+		for at := perLine - len(s) - 1; at <= perLine+1; at += 2 {
+			text := strings.Repeat("some text ", 6)[:at] + s + " more text\n"
+			in := "$ base64 <text\n" + wrapLines(base64.StdEncoding.EncodeToString([]byte(text)), c.width, c.eol) + "$ echo done\n"
+			want := string(referenceMask([]byte(in), ref.needles, ref.trig.list))
+			assertMaskedBlob(t, in, want, s, ref.needles)
+			cases = append(cases, maskCase{name: fmt.Sprintf("width %d eol %q secret at %d", c.width, c.eol, at),
+				secrets: []string{s}, in: in, want: want})
+		}
+	}
+	line76 := strings.Repeat("QUJD", 19) // 76 base64 characters, not the secret
+	cases = append(cases,
+		maskCase{name: "a 76-character line, then text", secrets: []string{s},
+			in: line76 + "\n plain text\n" + line76 + "\n", want: line76 + "\n plain text\n" + line76 + "\n"},
+		maskCase{name: "a 76-character line that begins mid-line", secrets: []string{s},
+			in: "x" + line76 + "\n" + line76 + "\n", want: "x" + line76 + "\n" + line76 + "\n"},
+		maskCase{name: "ordinary log lines", secrets: []string{s},
+			in: "12:00:01 Downloading https://example.com/a.tar.gz\n12:00:02 done.\n", want: "12:00:01 Downloading https://example.com/a.tar.gz\n12:00:02 done.\n"},
+	)
+	runMaskCases(t, cases)
+}
+
+func wrapLines(enc string, width int, eol string) string {
+	var out strings.Builder
+	for ; len(enc) > width; enc = enc[width:] {
+		out.WriteString(enc[:width] + eol)
+	}
+	out.WriteString(enc + eol)
+	return out.String()
+}
+
+// assertMaskedBlob checks the expected output of a wrapped blob: no form
+// of the secret survives, even with the line breaks taken out, and the
+// text outside the one [MASKED] is the input's.
+func assertMaskedBlob(t *testing.T, in, want, secret string, needles [][]byte) {
+	t.Helper()
+	before, after, ok := strings.Cut(want, Mask)
+	if !ok || strings.Contains(after, Mask) || !strings.HasPrefix(in, before) || !strings.HasSuffix(in, after) {
+		t.Fatalf("want one [MASKED] with the input around it:\n in  %q\nwant %q", in, want)
+	}
+	joined := strings.NewReplacer("\r\n", "", "\n", "").Replace(want)
+	for _, n := range needles {
+		if len(n) >= 8 && strings.Contains(joined, string(n)) {
+			t.Fatalf("%q survives in %q", n, want)
+		}
+	}
+	if strings.Contains(joined, secret) {
+		t.Fatalf("the secret survives in %q", want)
+	}
 }

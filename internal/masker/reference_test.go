@@ -12,7 +12,8 @@ import (
 // all spans. It shares only the definitions (needles, triggers, character
 // classes) with the package, none of its search or streaming code.
 func referenceMask(in []byte, needles [][]byte, triggers []trigger) []byte {
-	view, pos := referenceStrip(in)
+	breaks := referenceWrapBreaks(in)
+	view, pos := referenceView(in, breaks)
 	posAt := func(i int) int { // view index → input offset, len(view) → len(in)
 		if i == len(view) {
 			return len(in)
@@ -54,8 +55,9 @@ func referenceMask(in []byte, needles [][]byte, triggers []trigger) []byte {
 			}
 		}
 	}
-	hasEscape := bytes.IndexByte(in, esc) >= 0
-	if hasEscape { // the raw bytes are searched too
+	// The raw bytes are searched too when the view is not the input.
+	searchRaw := bytes.IndexByte(in, esc) >= 0 || slices.Contains(breaks, true)
+	if searchRaw {
 		for s := range in {
 			for _, n := range needles {
 				if bytes.HasPrefix(in[s:], n) {
@@ -70,7 +72,7 @@ func referenceMask(in []byte, needles [][]byte, triggers []trigger) []byte {
 	if s := referenceTail(view, needles); s >= 0 {
 		tail = pos[s]
 	}
-	if s := referenceTail(in, needles); hasEscape && s >= 0 {
+	if s := referenceTail(in, needles); searchRaw && s >= 0 {
 		tail = min(tail, s)
 	}
 	if q := referenceUnfinished(in); q < len(in) {
@@ -184,6 +186,40 @@ func referenceUnfinished(in []byte) int {
 // referenceStrip removes CSI and OSC sequences and says where each
 // remaining byte came from.
 func referenceStrip(in []byte) ([]byte, []int) {
+	return referenceView(in, make([]bool, len(in)))
+}
+
+// referenceWrapLine is a line that base64 tools end with a wrap break
+// when more base64 follows: 64 or 76 characters of either alphabet.
+var (
+	referenceWrapLine  = regexp.MustCompile(`^(?:[A-Za-z0-9+/_-]{64}|[A-Za-z0-9+/_-]{76})\r?$`)
+	referenceBase64One = regexp.MustCompile(`^[A-Za-z0-9+/_-]`)
+)
+
+// referenceWrapBreaks marks the bytes of in that are wrap breaks: the
+// "\r\n" or "\n" after a wrap line that another base64 character follows.
+func referenceWrapBreaks(in []byte) []bool {
+	marks := make([]bool, len(in))
+	start := 0
+	for i, c := range in {
+		if c != '\n' {
+			continue
+		}
+		line := in[start:i]
+		if referenceWrapLine.Match(line) && referenceBase64One.Match(in[i+1:]) {
+			marks[i] = true
+			if bytes.HasSuffix(line, []byte("\r")) {
+				marks[i-1] = true
+			}
+		}
+		start = i + 1
+	}
+	return marks
+}
+
+// referenceView removes escape sequences and the bytes marked in skip
+// (wrap breaks), and says where each remaining byte came from.
+func referenceView(in []byte, skip []bool) ([]byte, []int) {
 	var view []byte
 	var pos []int
 	for i := 0; i < len(in); {
@@ -192,6 +228,10 @@ func referenceStrip(in []byte) ([]byte, []int) {
 				i += len(m)
 				continue
 			}
+		}
+		if skip[i] {
+			i++
+			continue
 		}
 		view = append(view, in[i])
 		pos = append(pos, i)

@@ -20,12 +20,14 @@ type streamState struct {
 	emitted   int64 // everything before this is written out or masked
 	maskedEnd int64 // end of the last [MASKED] interval; -1 before the first
 	carry     carry
+	lineStart bool // base is at the start of a line (see wrap.go)
 	closed    bool
 	err       error
 
 	// scratch space reused by every write (no allocation in steady state)
 	view   []byte
 	pos    []int32
+	breaks []span
 	vspans []span
 	spans  []span
 	pspans []patternSpan
@@ -42,7 +44,9 @@ type carry struct {
 	from int64       // where the value's masked span starts; -1 while it is empty
 }
 
-func newStreamState() streamState { return streamState{maskedEnd: -1, carry: carry{from: -1}} }
+func newStreamState() streamState {
+	return streamState{maskedEnd: -1, carry: carry{from: -1}, lineStart: true}
+}
 
 var errClosed = errors.New("masker: write after Close")
 
@@ -97,11 +101,7 @@ func (m *Masker) Close() error {
 func (m *Masker) process(data []byte, final bool) error {
 	s := &m.stream
 	mt := m.matcher()
-	view, vm := data, viewMap{end: len(data)}
-	if bytes.IndexByte(data, esc) >= 0 {
-		s.view, s.pos, vm.end = stripEscapes(data, s.view, s.pos, final)
-		view, vm.pos, vm.stripped = s.view, s.pos, true
-	}
+	view, vm := s.viewOf(data, final)
 
 	viewTail, rawTail := len(view), len(data) // where find saw a long tail begin a needle
 	s.vspans, viewTail = mt.find(view, s.vspans[:0])
@@ -113,7 +113,10 @@ func (m *Masker) process(data []byte, final bool) error {
 	raw := vm.stripped
 	if raw {
 		// A secret can also hide in the raw bytes, its first byte taken
-		// for the end of an escape sequence (ESC [ 0 a…).
+		// for the end of an escape sequence (ESC [ 0 a…). (Also where
+		// the view lacks only wrap breaks: the reference searches the
+		// raw bytes of any input with an escape or a wrap break, which
+		// is the same as searching those of every stripped buffer.)
 		spans, rawTail = mt.find(data, spans)
 	}
 
@@ -147,6 +150,7 @@ func (m *Masker) process(data []byte, final bool) error {
 			next = s.carry
 			keep = min(keep, int(next.at-s.base))
 		}
+		keep = wrapLineStart(data, keep, s.lineStart)
 	} else {
 		tail := len(data)
 		if vs := mt.partial(view, 8, viewTail); vs < len(view) {
@@ -161,7 +165,42 @@ func (m *Masker) process(data []byte, final bool) error {
 		}
 	}
 	s.spans, s.carry = spans, next
+	if keep > 0 {
+		s.lineStart = data[keep-1] == '\n'
+	}
 	return s.emit(m.dst, data, spans, hold, keep)
+}
+
+// viewOf returns the view of data that needles are searched in: data
+// without its escape sequences and wrap breaks, and without a line break
+// at its end that the next write decides (see wrap.go); and the map back.
+// A buffer with neither is its own view.
+func (s *streamState) viewOf(data []byte, final bool) ([]byte, viewMap) {
+	cut := len(data)
+	if !final {
+		cut = pendingBreak(data, s.lineStart)
+	}
+	s.breaks = wrapBreaks(data, s.lineStart, s.breaks[:0])
+	hasEscape := bytes.IndexByte(data, esc) >= 0
+	if !hasEscape && len(s.breaks) == 0 {
+		return data[:cut], viewMap{end: cut}
+	}
+	vm := viewMap{stripped: true, end: len(data)}
+	if hasEscape {
+		s.view, s.pos, vm.end = stripEscapes(data, s.view, s.pos, final)
+	} else {
+		s.view, s.pos = append(s.view[:0], data...), s.pos[:0]
+		for i := range data {
+			s.pos = append(s.pos, int32(i))
+		}
+	}
+	s.view, s.pos = unwrap(s.view, s.pos, s.breaks)
+	if cut < vm.end {
+		s.view, s.pos = cutView(s.view, s.pos, cut)
+		vm.end = cut
+	}
+	vm.pos = s.pos
+	return s.view, vm
 }
 
 // tailBeforeEscape is the final tail check for a stream that ends inside
