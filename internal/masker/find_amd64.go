@@ -16,3 +16,10 @@ var haveVectorScan = cpu.X86.HasAVX2
 //
 //go:noescape
 func vectorScan(view []byte, i int, k *vectorKeys) (next int, mask uint32)
+
+// nextBase64Block returns the first i' = i + 32k whose 32 bytes all lie
+// in '+'..'z' (every base64 character does), or the first i' with fewer
+// than 32 bytes left: where a wrapped base64 line may be (wrap.go).
+//
+//go:noescape
+func nextBase64Block(b []byte, i int) int

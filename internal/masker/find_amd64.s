@@ -73,3 +73,38 @@ none:
 	MOVL $0, mask+48(FP)
 	VZEROUPPER
 	RET
+
+// func nextBase64Block(b []byte, i int) int
+//
+// The first i' = i + 32k whose 32 bytes b[i':i'+32] all lie in '+'..'z'
+// (a range that holds every base64 character), or the first i' with
+// fewer than 32 bytes left.
+TEXT ·nextBase64Block(SB), NOSPLIT, $0-40
+	MOVQ b_base+0(FP), SI
+	MOVQ b_len+8(FP), DX
+	MOVQ i+24(FP), CX
+	MOVL $0x2a2a2a2a, AX // '+' - 1
+	MOVL AX, X1
+	VPBROADCASTD X1, Y1
+	MOVL $0x7b7b7b7b, AX // 'z' + 1
+	MOVL AX, X2
+	VPBROADCASTD X2, Y2
+	SUBQ $32, DX
+
+blocks:
+	CMPQ CX, DX
+	JGT  done
+	VMOVDQU   (SI)(CX*1), Y0
+	VPCMPGTB  Y1, Y0, Y3 // b > '+'-1 (signed: bytes ≥ 0x80 fail)
+	VPCMPGTB  Y0, Y2, Y4 // 'z'+1 > b
+	VPAND     Y3, Y4, Y3
+	VPMOVMSKB Y3, AX
+	CMPL      AX, $0xffffffff
+	JEQ       done
+	ADDQ      $32, CX
+	JMP       blocks
+
+done:
+	MOVQ CX, ret+32(FP)
+	VZEROUPPER
+	RET

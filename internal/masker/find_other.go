@@ -10,3 +10,7 @@ var haveVectorScan = false
 // vectorScan is never called where haveVectorScan is false; should it be,
 // it scans nothing and leaves every position to the portable scan.
 func vectorScan(view []byte, i int, k *vectorKeys) (next int, mask uint32) { return i, 0 }
+
+// nextBase64Block is never called where haveVectorScan is false; should
+// it be, it finds no block.
+func nextBase64Block(b []byte, i int) int { return len(b) }

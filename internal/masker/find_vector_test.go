@@ -177,3 +177,43 @@ func FuzzTriggerScan(f *testing.F) {
 		}
 	})
 }
+
+// TestNextBase64BlockMatchesDefinition checks the vector search for blocks
+// of '+'..'z' bytes against the definition, on text where such blocks are
+// common and their edges (the bytes just outside the range) too.
+func TestNextBase64BlockMatchesDefinition(t *testing.T) {
+	if !haveVectorScan {
+		t.Log("no vector scan on this CPU")
+		return
+	}
+	const alphabet = "AZaz09+/-_=*,{|\x80\xff \n" // in range, and just outside it
+	inRange := func(b []byte) bool {
+		for _, c := range b {
+			if c < '+' || c > 'z' {
+				return false
+			}
+		}
+		return true
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	for n := 0; n < 3000; n++ {
+		b := make([]byte, r.IntN(300))
+		outside := r.IntN(200) + 1 // one byte in `outside` is out of range, on average
+		for i := range b {
+			b[i] = alphabet[r.IntN(10)]
+			if r.IntN(outside) == 0 {
+				b[i] = alphabet[10+r.IntN(len(alphabet)-10)]
+			}
+		}
+		from := r.IntN(40)
+		want := from
+		for ; want+32 <= len(b) && !inRange(b[want:want+32]); want += 32 {
+		}
+		if want+32 > len(b) {
+			want = max(want, from)
+		}
+		if got := nextBase64Block(b, from); got != want && !(got+32 > len(b) && want+32 > len(b)) {
+			t.Fatalf("b %q from %d: got %d, want %d", b, from, got, want)
+		}
+	}
+}

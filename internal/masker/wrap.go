@@ -67,6 +67,13 @@ const wrapSample = 48
 // there is no next byte.
 func wrapBreaks(b []byte, lineStart bool, breaks []span) []span {
 	next := 0 // samples before next lie in lines looked at already
+	if haveVectorScan {
+		// A run of 64 holds a whole 32-byte block at a multiple of 32.
+		for p := nextBase64Block(b, 0); p+32 <= len(b); p = nextBase64Block(b, p+32) {
+			breaks, next = wrapBreakAround(b, p, next, lineStart, breaks)
+		}
+		return breaks
+	}
 	for p := 0; p+16 <= len(b); p += wrapSample {
 		// Ordinary text fails the first test, most long words the second.
 		if mayBeBase64(binary.LittleEndian.Uint64(b[p:])) && mayBeBase64(binary.LittleEndian.Uint64(b[p+8:])) {
