@@ -345,7 +345,9 @@ func busyboxQuoteInner(w []byte) []byte {
 
 // echoEscapes is what dash's echo and bash's echo -e print for v: \n, \t,
 // \\ and the other backslash escapes become the bytes they name, \0nnn an
-// octal byte, and \c ends the output; other backslashes stay.
+// octal byte; other backslashes stay. (\c ends echo's output: the part
+// before it is a prefix of the secret, often a common word such as
+// "pass" or a Windows domain, so it is not made a needle of its own.)
 func echoEscapes(v []byte) []byte {
 	const names, bytesNamed = `\abfnrtv`, "\\\a\b\f\n\r\t\v"
 	out := make([]byte, 0, len(v))
@@ -355,8 +357,6 @@ func echoEscapes(v []byte) []byte {
 			continue
 		}
 		switch c := v[i+1]; {
-		case c == 'c':
-			return out
 		case strings.IndexByte(names, c) >= 0:
 			out = append(out, bytesNamed[strings.IndexByte(names, c)])
 			i++

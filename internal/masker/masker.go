@@ -142,8 +142,10 @@ func (m *Masker) add(value string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, f := range forms {
-		// A derived form shorter than the smallest secret adds holes, not safety.
-		if i > 0 && len(f) < AbsoluteMinLength {
+		// A derived form shorter than the value (or than 8 bytes) would
+		// mask ordinary words and show where the value begins (a shell's
+		// "a  b" → "a b"): it adds holes, not safety.
+		if i > 0 && len(f) < min(len(v), DefaultMinLength) {
 			continue
 		}
 		if _, dup := m.seen[string(f)]; dup {

@@ -213,6 +213,15 @@ func TestMaskPatterns(t *testing.T) {
 		{name: "URL user, then host and port", in: "https://user@host:8080/x", want: "https://user@host:8080/x"},
 		{name: "URL password longer than the authority limit", in: "git clone https://oauth2:eyJhbGciOiJSUzI1NiJ9." + strings.Repeat("A", 300) + ".sig@gitlab.example.com/g/p.git\nnext",
 			want: "git clone https://oauth2:" + Mask + "\nnext"},
+		{name: "no needle from the text before \\c (echo -e stops there)", secrets: []string{`pass\cword-Sup3r-long`},
+			in: "ok 12 tests passed\nbypass\n", want: "ok 12 tests passed\nbypass\n"},
+		{name: "a Windows account before \\c is not masked alone", secrets: []string{`CORP\svc_build\ci-Passw0rd!`},
+			in: `user CORP\svc_build logged in; pw CORP\svc_build\ci-Passw0rd!`, want: `user CORP\svc_build logged in; pw ` + Mask},
+		{name: "token inside a long URL password, split in three", secrets: []string{strings.Repeat("Ab3x", 75)},
+			in:   splitAt("git clone https://deploy:glpat-"+strings.Repeat("Ab3x", 75)+"!Second-Secret-Part@gitlab.example.com/g/p.git\n", 60, 300),
+			want: "git clone https://deploy:" + Mask + "\n"},
+		{name: "seed list longer than the authority limit", in: "mongodb://" + strings.Repeat("db-node.example.com:27017,", 12) + "x:1/app ok",
+			want: "mongodb://" + strings.Repeat("db-node.example.com:27017,", 12) + "x:1/app ok"},
 		{name: "host name longer than the authority limit", in: "https://" + strings.Repeat("h", 300) + "/x ok", want: "https://" + strings.Repeat("h", 300) + "/x ok"},
 		{name: "URL at the end of the stream", in: "https://u:pw|", want: "https://u:pw"},
 		{name: "colour inside a token", in: "glpat-ab\x1b[0mcd ok", want: "glpat-" + Mask + " ok"},
@@ -299,4 +308,15 @@ func assertMaskedBlob(t *testing.T, in, want, secret string, needles [][]byte) {
 	if strings.Contains(joined, secret) {
 		t.Fatalf("the secret survives in %q", want)
 	}
+}
+
+// splitAt marks write boundaries ('|', see maskCase) at the given offsets.
+func splitAt(s string, at ...int) string {
+	var b strings.Builder
+	from := 0
+	for _, a := range at {
+		b.WriteString(s[from:a] + "|")
+		from = a
+	}
+	return b.String() + s[from:]
 }

@@ -244,16 +244,19 @@ func isQueryByte(c byte) bool {
 // it, the user name may hold an '@' too: user@corp.com:pw@host). An
 // authority that the view ends inside of is open: it is decided in a
 // later write, and what follows its first ':' may be a password. One that
-// runs past maxAuthority after a ':' with no '@' yet is taken for a long
-// password and masked from the ':' on, not released.
+// runs past maxAuthority after its only ':' with no '@' yet is taken for a
+// long password and masked from the ':' on, not released.
 func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]patternSpan, bool, int) {
-	colon, at := -1, -1
+	colon, at, colons := -1, -1, 0
 	i := te
 	for ; i < len(view) && i-te < maxAuthority && authorityBytes[view[i]]; i++ {
-		switch {
-		case view[i] == ':' && colon < 0:
-			colon = i
-		case view[i] == '@':
+		switch view[i] {
+		case ':':
+			if colon < 0 {
+				colon = i
+			}
+			colons++
+		case '@':
 			at = i
 		}
 	}
@@ -265,7 +268,9 @@ func authoritySpan(view []byte, ts, te int, final bool, out []patternSpan) ([]pa
 	}
 	if colon >= 0 && at > colon+1 {
 		out = append(out, patternSpan{start: colon + 1, end: at, trigger: ts, kind: authority})
-	} else if colon >= 0 && at < colon && i-te == maxAuthority {
+	} else if colon >= 0 && at < colon && i-te == maxAuthority && colons == 1 {
+		// (More than one ':' is a list of host:port, as in mongodb:// or
+		// kafka:// seed lists; a long token has none.)
 		e := valueEnd(view, colon+1, longPassword)
 		out = append(out, patternSpan{start: colon + 1, end: e, trigger: ts, kind: longPassword, open: e == len(view)})
 	}

@@ -105,7 +105,7 @@ func referenceTail(b []byte, needles [][]byte) int {
 // referenceAuthority finds user:PASSWORD@ at the start of a URL authority:
 // the password runs from after the first ':' to the last '@' (start,
 // end; end ≤ start: none). An authority of maxAuthority bytes or more
-// with a ':' and no '@' after it has a long password from start on.
+// with one ':' and no '@' after it has a long password from start on.
 func referenceAuthority(b []byte) (start, end int, long bool) {
 	colon, at, n := -1, -1, 0
 	for ; n < len(b) && n < maxAuthority && isAuthorityByte(b[n]); n++ {
@@ -119,7 +119,7 @@ func referenceAuthority(b []byte) (start, end int, long bool) {
 	if colon < 0 {
 		return 0, 0, false
 	}
-	return colon + 1, at, at < colon && n == maxAuthority
+	return colon + 1, at, at < colon && n == maxAuthority && bytes.Count(b[:n], []byte(":")) == 1
 }
 
 // referenceUnfinishedCSI matches what a [MASKED] must not follow: ESCs,

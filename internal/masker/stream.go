@@ -142,7 +142,8 @@ func (m *Masker) process(data []byte, final bool) error {
 				keep = min(keep, vm.at(p.trigger))
 			}
 		}
-		if contFrom >= 0 && contFrom >= s.base+int64(hold) {
+		restore := contFrom >= 0 && contFrom >= s.base+int64(hold)
+		if restore {
 			// The carried-over value is not written yet: the next write
 			// finds it again from the same carry, so the carry's position
 			// must stay in the buffer (escapes between it and the value
@@ -151,6 +152,9 @@ func (m *Masker) process(data []byte, final bool) error {
 			keep = min(keep, int(next.at-s.base))
 		}
 		keep = wrapLineStart(data, keep, s.lineStart)
+		if restore {
+			next = s.widenCarry(next, vm, keep)
+		}
 	} else {
 		tail := len(data)
 		if vs := mt.partial(view, 8, viewTail); vs < len(view) {
@@ -201,6 +205,25 @@ func (s *streamState) viewOf(data []byte, final bool) ([]byte, viewMap) {
 	}
 	vm.pos = s.pos
 	return s.view, vm
+}
+
+// widenCarry: a value open at the end of this write whose trigger lies
+// before keep (a long URL password around the carried token) is not
+// found again by the next write, so the restored carry c takes its wider
+// characters and its start.
+func (s *streamState) widenCarry(c carry, vm viewMap, keep int) carry {
+	for _, p := range s.pspans {
+		if !p.open || vm.orig(p.trigger) >= keep || p.kind <= c.kind {
+			continue
+		}
+		c.kind = p.kind
+		if p.end > p.start {
+			if from := s.base + int64(vm.orig(p.start)); c.from < 0 || from < c.from {
+				c.from = from
+			}
+		}
+	}
+	return c
 }
 
 // tailBeforeEscape is the final tail check for a stream that ends inside
