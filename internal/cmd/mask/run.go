@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/jobrun/jobrun/internal/cmdutil"
 	"github.com/jobrun/jobrun/internal/masker"
@@ -31,7 +32,7 @@ func run(opts *Options) error {
 	m := masker.New(opts.IO.Out, masker.Options{MinLength: opts.MinLength, Prefixes: opts.Prefixes})
 	for _, s := range secrets {
 		if err := m.AddSecret(s.name, s.value); err != nil {
-			return cmdutil.AsBadInput(err)
+			return cmdutil.AsBadInput(withFileHint(err, s, opts.SecretsFile))
 		}
 	}
 	if opts.SecretsOnCommandLine && len(opts.Secrets) > 0 {
@@ -41,6 +42,16 @@ func run(opts *Options) error {
 }
 
 type secret struct{ name, value string }
+
+// withFileHint says how to go on when the masker refuses a secret from
+// the secrets file: a .env file holds settings (APP_ENV=local) as well
+// as secrets.
+func withFileHint(err error, s secret, secretsFile string) error {
+	if secretsFile == "" || !strings.HasPrefix(s.name, secretsFile+":") {
+		return err
+	}
+	return fmt.Errorf("%w; if it is no secret, remove the line or give mask a file with only the secrets; if it is, --min-length N lowers the minimum (not below %d)", err, masker.AbsoluteMinLength)
+}
 
 // collect gathers the secrets from the flags, checking all of them before
 // any input is read.
@@ -58,7 +69,7 @@ func collect(opts *Options) ([]secret, error) {
 		if err != nil {
 			return nil, cmdutil.BadInput("cannot read secrets file: %v", err)
 		}
-		secrets, err := parseSecretsFile(opts.SecretsFile, data)
+		secrets, err := parseSecretsFile(opts.SecretsFile, data, opts.LookupEnv)
 		if err != nil {
 			return nil, cmdutil.AsBadInput(err)
 		}

@@ -13,6 +13,9 @@ import (
 	"github.com/jobrun/jobrun/internal/iostreams"
 )
 
+// secretsFileEnv is the environment ${NAME} sees in the table tests.
+var secretsFileEnv = map[string]string{"ENV_TOKEN": "env-token-value", "SAME": "same-in-file"}
+
 func TestParseSecretsFile(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -38,12 +41,21 @@ func TestParseSecretsFile(t *testing.T) {
 		{"# without a blank is part of the value", "A=hunter2#2\nB=#hunter3", []secret{{"f.env:1 (A)", "hunter2#2"}, {"f.env:2 (B)", "#hunter3"}}},
 		{"quoted and a comment", `A="hunter2hunter2" # prod` + "\nB='hunter3hunter3'#x\nC=\"hunter4\"  ", []secret{{"f.env:1 (A)", "hunter2hunter2"}, {"f.env:2 (B)", "hunter3hunter3"}, {"f.env:3 (C)", "hunter4"}}},
 		{"quotes keep blanks and #", `A=" two words # and more "`, []secret{{"f.env:1 (A)", " two words # and more "}}},
-		{"double-quote escapes", `A="l1\nl2\t\"q\" \\ \'"`, []secret{{"f.env:1 (A)", "l1\nl2\t\"q\" \\ '"}}},
+		{"double-quote escapes", `A="l1\nl2\t\"q\" \\ '"`, []secret{{"f.env:1 (A)", "l1\nl2\t\"q\" \\ '"}}},
 		{"unknown escape kept", `A="C:\dir\x"`, []secret{{"f.env:1 (A)", `C:\dir\x`}}},
 		{"single quotes are literal", `A='l1\nl2 ${HOME} "x" \d'`, []secret{{"f.env:1 (A)", `l1\nl2 ${HOME} "x" \d`}}},
-		{"$ without { is literal", `A=pa$$word$x` + "\nB=\"pa$$word\"", []secret{{"f.env:1 (A)", "pa$$word$x"}, {"f.env:2 (B)", "pa$$word"}}},
+		{"$ in single quotes is literal", `A='pa$$word$x'`, []secret{{"f.env:1 (A)", "pa$$word$x"}}},
+		{"backticks are literal", "A=`l1\\n 'q' \"d\"#x`  # c\nB=`-----BEGIN-----\nAbCd==\n-----END-----`",
+			[]secret{{"f.env:1 (A)", `l1\n 'q' "d"#x`}, {"f.env:2 (B)", "-----BEGIN-----\nAbCd==\n-----END-----"}}},
+		{"${NAME} from earlier in the file", "DB_PASSWORD=hunter2hunter2\nURL=postgres://app:${DB_PASSWORD}@db/app\nQ=\"x${DB_PASSWORD}\\n\"",
+			[]secret{{"f.env:1 (DB_PASSWORD)", "hunter2hunter2"}, {"f.env:2 (URL)", "postgres://app:hunter2hunter2@db/app"}, {"f.env:3 (Q)", "xhunter2hunter2\n"}}},
+		{"${NAME} from the environment", "URL=https://u:${ENV_TOKEN}@h\nSAME=${SAME}x", []secret{{"f.env:1 (URL)", "https://u:env-token-value@h"}, {"f.env:2 (SAME)", "same-in-filex"}}},
+		{"${NAME} set in the file and, to the same value, in the environment", "SAME=same-in-file\nB=${SAME}", []secret{{"f.env:1 (SAME)", "same-in-file"}, {"f.env:2 (B)", "same-in-file"}}},
+		{"empty values are no secrets", "A=\nB=\"\"\nC=''\nD=``\nE=${A}\ndb.host=  \t\nF=hunter2hunter2", []secret{{"f.env:7 (F)", "hunter2hunter2"}}},
+		{"export NAME sets nothing", "export PATH\n export  HOME # c\nF=hunter2hunter2", []secret{{"f.env:3 (F)", "hunter2hunter2"}}},
+		{"Laravel", "APP_NAME=Laravel\nAPP_KEY=base64:hunter2hunter2=\nDB_PASSWORD=\nVITE_APP_NAME=\"${APP_NAME}\"",
+			[]secret{{"f.env:1 (APP_NAME)", "Laravel"}, {"f.env:2 (APP_KEY)", "base64:hunter2hunter2="}, {"f.env:4 (VITE_APP_NAME)", "Laravel"}}},
 		{"quote inside an unquoted value", `A=it's"quoted"`, []secret{{"f.env:1 (A)", `it's"quoted"`}}},
-		{"empty quotes reach the minimum-length check", `A=""`, []secret{{"f.env:1 (A)", ""}}},
 		{"Java-style keys", "db.password=hunter2hunter2\nmy-key=hunter3hunter3", []secret{{"f.env:1 (db.password)", "hunter2hunter2"}, {"f.env:2 (my-key)", "hunter3hunter3"}}},
 		{"multi-line value", "A=1\nPEM=\"-----BEGIN KEY-----\r\nMIIBOgIBAAJBAKj34GkxFhD9\r\n# inside, not a comment\r\nAbCd==\r\n-----END KEY-----\" # c\r\nB=2",
 			[]secret{{"f.env:1 (A)", "1"}, {"f.env:2 (PEM)", "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD9\n# inside, not a comment\nAbCd==\n-----END KEY-----"}, {"f.env:7 (B)", "2"}}},
@@ -52,7 +64,7 @@ func TestParseSecretsFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseSecretsFile("f.env", []byte(tt.data))
+			got, err := parseSecretsFile("f.env", []byte(tt.data), fakeEnv(secretsFileEnv))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +83,11 @@ func TestParseSecretsFileRefuses(t *testing.T) {
 		{"YAML", "# c\nDB_PASSWORD: hunter2hunter2", "f.env:2:1: " + msgYAML},
 		{"YAML key alone", "  DB_PASSWORD:", "f.env:1:3: " + msgYAML},
 		{"YAML list item", "- DB_PASSWORD=hunter2hunter2", "f.env:1:1: " + msgYAML},
-		{"export without =", "export hunter2hunter2", "f.env:1:8: " + msgExport},
+		{"export without =", "export hunter2 hunter2", "f.env:1:8: " + msgExport},
+		{"setenv", "setenv PW hunter2hunter2", "f.env:1:1: " + msgSetenv},
+		{"key starting with a digit", "A=1\n 1PW=hunter2hunter2", "f.env:2:2: " + msgBadKey},
+		{"key starting with -", "-PW =hunter2hunter2", "f.env:1:1: " + msgBadKey},
+		{"export and a key starting with a digit", "export 1PW=hunter2hunter2", "f.env:1:8: " + msgExport},
 		{"export alone", "export  \n", "f.env:1:9: " + msgExport},
 		{"UTF-16", "\xff\xfeK\x00=\x00", "f.env:1:1: " + msgUTF16},
 		{"NUL", "A=1\nK=hunter2\x00hunter2", "f.env:2:10: " + msgNUL},
@@ -84,10 +100,23 @@ func TestParseSecretsFileRefuses(t *testing.T) {
 		{"JSON", `"DB_PASSWORD": "hunter2hunter2",`, "f.env:1:14: " + msgAfterQuote},
 		{"backslash-quote in single quotes", `K='hunter2\'hunter2'`, "f.env:1:11: " + msgSingleEscape},
 		{"double backslash in single quotes", `K='hunter2\\hunter2'`, "f.env:1:11: " + msgSingleEscape},
-		{"interpolation", "K=hunter2${SUFFIX}", "f.env:1:10: " + msgInterpolation},
-		{"interpolation in double quotes", `K="hunter2${SUFFIX}"`, "f.env:1:11: " + msgInterpolation},
-		{"no value", "K=", "f.env:1:3: " + msgNoValue},
-		{"only blanks", "K =  \t", "f.env:1:7: " + msgNoValue},
+		{"undefined ${NAME}", "K=hunter2${SUFFIX}", "f.env:1:10: ${SUFFIX} is set neither earlier in this file nor in the environment"},
+		{"undefined ${NAME} in double quotes", `K="hunter2${SUFFIX}"`, "f.env:1:11: ${SUFFIX} is set neither earlier in this file nor in the environment"},
+		{"${NAME} set later", "K=${L}hunter2\nL=hunter2hunter2", "f.env:1:3: ${L} is set neither earlier in this file nor in the environment"},
+		{"${NAME} set twice to different values", "ENV_TOKEN=hunter2hunter2\nK=${ENV_TOKEN}", "f.env:2:3: ${ENV_TOKEN} is set earlier in this file and in the environment, to different values: tools differ on which one they use"},
+		{"${NAME:-default}", "A=x\nK=${A:-hunter2}", "f.env:2:3: " + msgInterpolation},
+		{"${ unclosed", `K="hunter2${A"`, "f.env:1:11: " + msgInterpolation},
+		{"$NAME", "K=Xy7$kL9pQ2zz", "f.env:1:6: " + msgDollar},
+		{"$$", `K="pa$$hunter2"`, "f.env:1:6: " + msgDollar},
+		{"$ at the end", "K=hunter2$", "f.env:1:10: " + msgDollar},
+		{"backslash-dollar in double quotes", `PW="hunter2\$hunter2"`, "f.env:1:12: " + msgDollarEscape},
+		{"backslash-quote in double quotes", `PW="it\'s-hunter2"`, "f.env:1:7: " + msgQuoteEscape},
+		{"backslash-newline in double quotes", "PW=\"hunter2\\\r\nhunter2\"", "f.env:1:12: " + msgContinuation},
+		{"$ in backticks", "PW=`hunter2$x`", "f.env:1:12: " + msgBacktickEscape},
+		{"backslash-backtick in backticks", "PW=`hunter2\\`x`", "f.env:1:12: " + msgBacktickEscape},
+		{"comment in backticks", "PW=`hunter2 #x`", "f.env:1:13: " + msgBacktickEscape},
+		{"no value, mixed-case key", "Kx=", "f.env:1:4: " + msgNoValue},
+		{"only blanks, mixed-case key", "Kx =  \t", "f.env:1:8: " + msgNoValue},
 		{"bare base64 cut at its padding", "aHVudGVyMmh1bnRlcjI=", "f.env:1:21: " + msgNoValue},
 		{"bare base64 with two =", "aHVudGVyMmh1bnQ==", "f.env:1:17: " + msgNoValue},
 		{"blank then # after =", "K= #hunter2hunter2", "f.env:1:4: " + msgHashValue},
@@ -96,7 +125,7 @@ func TestParseSecretsFileRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseSecretsFile("f.env", []byte(tt.data))
+			got, err := parseSecretsFile("f.env", []byte(tt.data), fakeEnv(secretsFileEnv))
 			var syntaxErr *syntaxError
 			if !errors.As(err, &syntaxErr) || err.Error() != tt.want {
 				t.Fatalf("parse = %v, %v; want error %q", got, err, tt.want)
@@ -126,6 +155,15 @@ func TestRunSecretsFileSpellings(t *testing.T) {
 		{"quoted with a comment", "DB_PASSWORD=\"hunter2hunter2\" # prod\n", ""},
 		{"bare with a trailing blank", "hunter2hunter2 \n", ""},
 		{"YAML", "DB_PASSWORD: hunter2hunter2\n", ":1:1: " + msgYAML},
+		{"backticks", "API_KEY=`hunter2hunter2`\n", ""},
+		{"empty values and export NAME", "SENTRY_DSN=\nexport PATH\nA=hunter2hunter2\n", ""},
+		{"${NAME} of an empty variable", "EMPTY=\nPW=hunter2${EMPTY}hunter2\n", ""},
+		{"backslash-dollar in double quotes", `PW="hunter2\$hunter2"` + "\n", ":1:12: " + msgDollarEscape},
+		{"backslash-quote in double quotes", `PW="it\'s-hunter2hunter2"` + "\n", ":1:7: " + msgQuoteEscape},
+		{"backslash-newline in double quotes", "PW=\"hunter2\\\nhunter2\"\n", ":1:12: " + msgContinuation},
+		{"$NAME", "PW=Xy7$kL9pQ2zz\n", ":1:7: " + msgDollar},
+		{"key starting with a digit", "1PW=hunter2hunter2\n", ":1:1: " + msgBadKey},
+		{"setenv", "setenv PW hunter2hunter2\n", ":1:1: " + msgSetenv},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
